@@ -1,0 +1,48 @@
+"""Settings of the comment service: defaults, environment (`COMMENTS_*`), secret bootstrap."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    # Where the comments live and where the built site (and its threads.json) is.
+    "DATABASE": "var/comments.db",
+    "SITE_DIR": "output",
+    # Require an email address from commenters (off: optional, checked for shape when given).
+    "REQUIRE_EMAIL": False,
+    # Close threads this many days after the post's date (None: only metadata closes them).
+    "CLOSE_AFTER_DAYS": None,
+    # How long a commenter may edit or delete their own comment.
+    "EDIT_WINDOW_SECONDS": 15 * 60,
+    # Request bodies larger than this get 413.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Number of reverse proxies in front of the service whose X-Forwarded-For we trust.
+    "TRUSTED_PROXIES": 0,
+    # Serve the built site from the same origin (development, `make run`).
+    "SERVE_SITE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_NAME": "tb_session",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "JSON_SORT_KEYS": False,
+}
+
+
+def load_secret_key(database: str | Path) -> str:
+    """The secret key kept beside the database, created on first use (never in git)."""
+    path = Path(database).parent / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions; if another worker won the race, use its key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,52 @@
+"""Numbered schema migrations. `migrations.apply(db)` is idempotent and transactional."""
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("comments_service")
+
+
+@migrations(name="0001_create_comments")
+def create_comments(db: Database) -> None:
+    db["comments"].create(
+        {
+            "id": int,
+            "thread": str,
+            "parent_id": int,
+            "depth": int,
+            "author": str,
+            "email": str,
+            "website": str,
+            "body": str,
+            "body_html": str,
+            "status": str,
+            "by_moderator": int,
+            "notify": int,
+            "created_at": str,
+            "updated_at": str,
+            "fingerprint": str,
+            "spam_score": float,
+            "spam_reasons": str,
+        },
+        pk="id",
+        not_null={"thread", "author", "body", "body_html", "status", "created_at"},
+        defaults={
+            "depth": 0,
+            "email": "",
+            "website": "",
+            "by_moderator": 0,
+            "notify": 0,
+            "fingerprint": "",
+            "spam_score": 0.0,
+            "spam_reasons": "[]",
+        },
+        foreign_keys=[("parent_id", "comments", "id")],
+    )
+    table = db["comments"]
+    # The reads we make: a thread's approved comments in order, counts per thread,
+    # the moderation queue by status, a commenter's history, a client's recent posts.
+    table.create_index(["thread", "status", "created_at"], index_name="idx_comments_thread_status")
+    table.create_index(["status", "created_at"], index_name="idx_comments_status_created")
+    table.create_index(["email", "status"], index_name="idx_comments_email_status")
+    table.create_index(["fingerprint", "created_at"], index_name="idx_comments_fingerprint")
+    table.create_index(["parent_id"], index_name="idx_comments_parent")

@@ -1,0 +1,86 @@
+import re
+
+import pytest
+
+from comments_service.sanitize import render_comment
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](  javascript:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[click](vbscript:msgbox(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="http://ok.example" onclick="alert(1)">x</a>',
+    "<iframe src=http://evil.example></iframe>",
+    "<style>body{display:none}</style>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<scr<script>ipt>alert(1)</script>",
+    "<<script>alert(1)//<</script>",
+    "<b><i>unclosed <u>broken",
+    '"><script>alert(1)</script>',
+    "<math><mi xlink:href=javascript:alert(1)>x</mi></math>",
+    "[x](javascript&#58;alert(1))",
+    "<object data=javascript:alert(1)>",
+    "![x](javascript:alert(1))",
+    "<details open ontoggle=alert(1)>",
+    "`<script>alert(1)</script>`",
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_input_is_neutralised(payload):
+    html = render_comment(payload).lower()
+    assert "<script" not in html
+    assert "<iframe" not in html and "<svg" not in html and "<img" not in html
+    assert "<style" not in html and "<object" not in html and "<math" not in html
+    # Inside real tags (not escaped text) nothing can run script.
+    for tag in re.findall(r"<[a-z][^>]*>", html):
+        assert " on" not in tag, tag
+        assert "style=" not in tag, tag
+        for scheme in ("javascript", "data:", "vbscript"):
+            assert scheme not in tag, tag
+
+
+@pytest.mark.parametrize(
+    "markdown_text, expected",
+    [
+        ("*em* and **strong**", "<p><em>em</em> and <strong>strong</strong></p>"),
+        ("`code`", "<p><code>code</code></p>"),
+        ("> quoted", "<blockquote>\n<p>quoted</p>\n</blockquote>"),
+        ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+        ("1. first\n2. second", "<ol>\n<li>first</li>\n<li>second</li>\n</ol>"),
+        ("```\nx < y && z\n```", "<pre><code>x &lt; y &amp;&amp; z\n</code></pre>"),
+        ("first\n\nsecond", "<p>first</p>\n<p>second</p>"),
+        ("a < b & c", "<p>a &lt; b &amp; c</p>"),
+    ],
+)
+def test_ordinary_markdown_is_preserved(markdown_text, expected):
+    assert render_comment(markdown_text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, href",
+    [
+        ("[site](https://example.com/a?b=1)", "https://example.com/a?b=1"),
+        ("see http://example.org/page for more", "http://example.org/page"),
+        ("write to [me](mailto:someone@example.com)", "mailto:someone@example.com"),
+        ("www.example.net", "http://www.example.net"),
+    ],
+)
+def test_links_survive_with_nofollow_ugc_noopener(text, href):
+    html = render_comment(text)
+    assert f'href="{href}"' in html
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_a_reader_cannot_choose_the_rel_of_a_link():
+    html = render_comment('[x](https://example.com "t")')
+    assert html.count("rel=") == 1 and 'rel="nofollow ugc noopener"' in html
+
+
+def test_raw_html_shows_as_text_instead_of_disappearing():
+    assert render_comment("I love <b>bold</b> tags") == "<p>I love &lt;b&gt;bold&lt;/b&gt; tags</p>"
