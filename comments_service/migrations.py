@@ -50,3 +50,9 @@ def create_comments(db: Database) -> None:
     table.create_index(["email", "status"], index_name="idx_comments_email_status")
     table.create_index(["fingerprint", "created_at"], index_name="idx_comments_fingerprint")
     table.create_index(["parent_id"], index_name="idx_comments_parent")
+
+
+@migrations(name="0002_create_settings")
+def create_settings(db: Database) -> None:
+    # Moderator-editable settings (the moderation rules), one JSON value per key.
+    db["settings"].create({"key": str, "value": str}, pk="key")

@@ -85,7 +85,8 @@ def check_submission(data: dict, *, require_email: bool = False) -> Submission:
     elif len(sub.author) > AUTHOR_MAX:
         sub.errors["author"] = f"Name must be at most {AUTHOR_MAX} characters."
 
-    sub.email = _text(data["email"]).strip()
+    # Lower-cased so a returning commenter is recognised however they type it.
+    sub.email = _text(data["email"]).strip().lower()
     if not sub.email:
         if require_email:
             sub.errors["email"] = "Email is required on this site (it is never published)."

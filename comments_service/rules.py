@@ -1,0 +1,156 @@
+"""The moderators' rules, like WordPress's discussion settings: who is held, what is spam.
+
+Rules are stored in the `settings` table and edited on the moderation settings page.
+`check_rules` is pure: a comment and the rules in, the reasons to hold or to spam out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields
+from urllib.parse import urlsplit
+
+HOLD_ALL = "hold_all"
+HOLD_FIRST_TIME = "hold_first_time"
+PUBLISH = "publish"
+MODES = {
+    HOLD_ALL: "Hold every comment for a moderator",
+    HOLD_FIRST_TIME: "Hold first-time commenters only (an email with an approved comment skips the queue)",
+    PUBLISH: "Publish at once (unless a rule or the spam filter holds it)",
+}
+SETTINGS_KEY = "rules"
+LIST_FIELDS = (
+    "hold_words", "spam_words", "hold_emails", "spam_emails",
+    "hold_domains", "spam_domains", "hold_fingerprints", "spam_fingerprints",
+)
+_LINK = re.compile(r"(https?://|www\.)", re.IGNORECASE)
+_DOMAIN = re.compile(r"(?:https?://|www\.)([^/\s\"'<>)\]]+)", re.IGNORECASE)
+
+
+@dataclass
+class Rules:
+    mode: str = HOLD_ALL
+    # Hold a comment with this many links or more (0: no limit).
+    hold_links_at: int = 2
+    hold_words: list[str] = field(default_factory=list)
+    spam_words: list[str] = field(default_factory=list)
+    hold_emails: list[str] = field(default_factory=list)
+    spam_emails: list[str] = field(default_factory=list)
+    hold_domains: list[str] = field(default_factory=list)
+    spam_domains: list[str] = field(default_factory=list)
+    hold_fingerprints: list[str] = field(default_factory=list)
+    spam_fingerprints: list[str] = field(default_factory=list)
+
+
+def load_rules(db) -> Rules:
+    """The rules in force (defaults until a moderator saves some)."""
+    if not db["settings"].exists():
+        return Rules()
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [SETTINGS_KEY]).fetchone()
+    if row is None:
+        return Rules()
+    stored = json.loads(row[0])
+    known = {f.name for f in fields(Rules)}
+    return Rules(**{key: value for key, value in stored.items() if key in known})
+
+
+def save_rules(db, rules: Rules) -> None:
+    """Store the rules (replacing the previous ones)."""
+    if rules.mode not in MODES:
+        raise ValueError(f"unknown moderation mode {rules.mode!r}")
+    with db.atomic():
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [SETTINGS_KEY, json.dumps(asdict(rules))],
+        )
+
+
+def parse_list(text: str) -> list[str]:
+    """One entry per line (or comma-separated), trimmed, lower-cased, without duplicates."""
+    entries = (part.strip().lower() for line in text.splitlines() for part in line.split(","))
+    return list(dict.fromkeys(entry for entry in entries if entry))
+
+
+def count_links(text: str) -> int:
+    return len(_LINK.findall(text))
+
+
+def link_domains(comment: dict) -> set[str]:
+    """Domains of the links in the body and of the website field, lower-case, without www."""
+    found = {match.lower() for match in _DOMAIN.findall(comment.get("body", ""))}
+    if comment.get("website"):
+        found.add(urlsplit(comment["website"]).netloc.lower())
+    return {d.split("@")[-1].split(":")[0].removeprefix("www.") for d in found if d}
+
+
+def _domain_listed(domains: set[str], listed: list[str]) -> str | None:
+    for domain in domains:
+        for entry in listed:
+            entry = entry.removeprefix("www.")
+            if domain == entry or domain.endswith("." + entry):
+                return domain
+    return None
+
+
+def _word_listed(text: str, words: list[str]) -> str | None:
+    lowered = text.lower()
+    for word in words:
+        if re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", lowered):
+            return word
+    return None
+
+
+def check_rules(comment: dict, rules: Rules, fingerprint: str = "") -> tuple[list[str], list[str]]:
+    """Reasons this comment must be held, and reasons it is spam, by the moderators' lists."""
+    hold: list[str] = []
+    spam: list[str] = []
+    text = " ".join((comment.get("author", ""), comment.get("body", ""), comment.get("website", "")))
+    email = (comment.get("email") or "").lower()
+    email_domain = email.rsplit("@", 1)[-1] if "@" in email else ""
+    domains = link_domains(comment) | ({email_domain} if email_domain else set())
+
+    body_links = count_links(comment.get("body", ""))
+    if rules.hold_links_at and body_links >= rules.hold_links_at:
+        hold.append(f"has {body_links} links (the limit is {rules.hold_links_at - 1})")
+
+    for listed, reasons, kind in (
+        (rules.hold_words, hold, "held"), (rules.spam_words, spam, "spam"),
+    ):
+        word = _word_listed(text, listed)
+        if word:
+            reasons.append(f"contains the {kind} word “{word}”")
+    for listed, reasons, kind in (
+        (rules.hold_emails, hold, "held"), (rules.spam_emails, spam, "spam"),
+    ):
+        if email and email in listed:
+            reasons.append(f"email {email} is on the {kind} list")
+    for listed, reasons, kind in (
+        (rules.hold_domains, hold, "held"), (rules.spam_domains, spam, "spam"),
+    ):
+        domain = _domain_listed(domains, listed)
+        if domain:
+            reasons.append(f"domain {domain} is on the {kind} list")
+    for listed, reasons, kind in (
+        (rules.hold_fingerprints, hold, "held"), (rules.spam_fingerprints, spam, "spam"),
+    ):
+        if fingerprint and fingerprint in listed:
+            reasons.append(f"client {fingerprint} is on the {kind} list")
+    return hold, spam
+
+
+def is_trusted(db, email: str) -> bool:
+    """A returning commenter: this email already has an approved comment."""
+    if not email:
+        return False
+    row = db.execute(
+        "SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1",
+        [email.lower()],
+    ).fetchone()
+    return row is not None
+
+
+def may_publish(rules: Rules, trusted: bool) -> bool:
+    """Whether the moderation mode lets this commenter skip the queue."""
+    return rules.mode == PUBLISH or (rules.mode == HOLD_FIRST_TIME and trusted)
