@@ -35,8 +35,9 @@ CATEGORIES_SAVE_AS = ""
 TAGS_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
-DRAFT_URL = "drafts/{slug}/"
-DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+# Drafts are not written at all, so nothing unpublished reaches output/ or gets a thread.
+DRAFT_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
 INDEX_SAVE_AS = "index.html"
 DIRECT_TEMPLATES = ["index", "archives", "404"]
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None}

@@ -11,6 +11,13 @@ def make_app(**overrides):
     return create_app({k: v for k, v in overrides.items() if v is not None})
 
 
+def migrated_db(app):
+    """The app's database, created or upgraded first so every command finds its tables."""
+    db = store.open_db(app.config["DATABASE"])
+    store.migrate(db)
+    return db
+
+
 @click.group()
 @click.option("--database", envvar="COMMENTS_DATABASE", help="SQLite file (default var/comments.db).")
 @click.option("--site-dir", envvar="COMMENTS_SITE_DIR", help="The built site (default output).")
@@ -40,7 +47,7 @@ def init(settings):
 def serve(settings, host, port):
     """Serve the site, the API and moderation on one origin (development server)."""
     app = make_app(**settings)
-    store.migrate(store.open_db(app.config["DATABASE"]))
+    migrated_db(app).close()
     click.echo(f"Touch Base on http://{host}:{port}/  (Ctrl+C to stop)")
     app.run(host=host, port=port, debug=False, threaded=True)
 
@@ -50,7 +57,7 @@ def serve(settings, host, port):
 def threads(settings):
     """List the site's threads with their comment counts."""
     app = make_app(**settings)
-    counts = store.count_by_thread(store.open_db(app.config["DATABASE"]))
+    counts = store.count_by_thread(migrated_db(app))
     manifest = app.extensions["threads"]
     known = manifest.all()
     if not known:
@@ -65,3 +72,7 @@ def threads(settings):
         click.echo(
             f"{thread.slug:40} {is_open:6} {c['approved']:>8} {c['pending']:>8} {c['spam']:>6}"
         )
+
+
+if __name__ == "__main__":
+    main()
