@@ -8,12 +8,13 @@ import ipaddress
 import json
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from . import feeds, spam, store
+from . import feeds, notify, spam, store
 from .sanitize import render_comment
 from .spam.form_token import issue_token, token_age
 from .threads import Thread
@@ -125,17 +126,19 @@ def api_error(error: ApiError):
 @bp.get("/threads/<slug>/comments")
 def list_comments(slug):
     thread = find_thread(slug)
-    comments = store.list_approved(get_db(), slug)
-    cfg = current_app.config
-    body = json_bytes(
-        {
-            "thread": thread.describe(now(), cfg["CLOSE_AFTER_DAYS"]),
-            "comments": comments,
-            "total": len(comments),
-        }
-    )
+    described = thread.describe(now(), current_app.config["CLOSE_AFTER_DAYS"])
+    db = get_db()
+
+    def render() -> tuple[bytes, str]:
+        comments = store.list_approved(db, slug)
+        body = json_bytes({"thread": described, "comments": comments, "total": len(comments)})
+        return body, hashlib.sha256(body).hexdigest()[:32]
+
+    # Rendered once per worker and kept until the next write to the database.
+    key = ("list", slug, tuple(described.items()))
+    body, etag = store.derived(db, key, render)
     response = Response(body, mimetype="application/json")
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)
 
@@ -152,6 +155,15 @@ def list_mine(slug):
         mine.append(shown)
     response = jsonify({"comments": mine})
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of this API (comments_service/openapi.json)."""
+    body = Path(__file__).with_name("openapi.json").read_bytes()
+    response = Response(body, mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 
@@ -258,6 +270,7 @@ def create_comment(slug):
         if html:
             return form_error_page(error, data, slug)
         raise error from None
+    notify.comment_stored(db, comment_id)  # any emails go out in the background
     # The poster is never told "spam": a spam verdict looks like any held comment.
     status = store.APPROVED if verdict.status == store.APPROVED else store.PENDING
     if html:
@@ -303,7 +316,8 @@ def own_comment(comment_id: int) -> dict:
     return comment
 
 
-@bp.put("/comments/<int:comment_id>")
+# Signed, so /api/comments/-1 is "no such comment" (404), not a 405 from the site route (issue 6).
+@bp.put("/comments/<int(signed=True):comment_id>")
 def edit_comment(comment_id):
     comment = own_comment(comment_id)
     data = read_submission_data()
@@ -315,7 +329,7 @@ def edit_comment(comment_id):
     return jsonify({"id": comment_id, "status": _shown_status(comment), "body_html": body_html})
 
 
-@bp.delete("/comments/<int:comment_id>")
+@bp.delete("/comments/<int(signed=True):comment_id>")
 def delete_comment(comment_id):
     own_comment(comment_id)
     store.set_status(get_db(), comment_id, store.DELETED, now=now())
@@ -331,7 +345,9 @@ def counts():
     slugs = list(dict.fromkeys(request.args.getlist("slug")))
     if len(slugs) > COUNTS_MAX_SLUGS:
         raise ApiError(400, f"Ask for at most {COUNTS_MAX_SLUGS} slugs at a time.")
-    return jsonify(store.count_approved(get_db(), slugs))
+    db = get_db()
+    counted = store.derived(db, ("counts", *slugs), lambda: store.count_approved(db, slugs))
+    return jsonify(counted)
 
 
 def _feed_response(title: str, comments: list[dict], self_url: str) -> Response:

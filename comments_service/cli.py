@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import smtplib
+import sys
+
 import click
 
-from . import create_app, store
+from . import auth, create_app, notify, store
 
 
 def make_app(**overrides):
@@ -38,6 +41,7 @@ def init(settings):
     click.echo(f"Database {app.config['DATABASE']}: " + (
         f"applied {', '.join(pending)}." if pending else "up to date."
     ))
+    announce_first_moderator(db)
 
 
 @main.command()
@@ -72,6 +76,121 @@ def threads(settings):
         click.echo(
             f"{thread.slug:40} {is_open:6} {c['approved']:>8} {c['pending']:>8} {c['spam']:>6}"
         )
+
+
+def announce_first_moderator(db) -> None:
+    """Print the one-time password of the "admin" account created on a database without moderators."""
+    password = auth.create_first_moderator(db)
+    if password is None:
+        return
+    click.echo(
+        f"Created the moderator '{auth.FIRST_MODERATOR}' with the one-time password:\n\n"
+        f"    {password}\n\n"
+        "It is shown only this once. Log in at /moderate/login, then choose your own password with:\n"
+        f"    comments moderator passwd {auth.FIRST_MODERATOR}"
+    )
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@click.group()
+def moderator():
+    """Moderator accounts: add, list, remove, passwd."""
+
+
+@moderator.command("add")
+@click.argument("name")
+@click.option("--email", default="", help="Where held-comment notices go (optional).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.pass_obj
+def add_moderator(settings, name, email, password_stdin):
+    """Create a moderator account."""
+    db = migrated_db(make_app(**settings))
+    try:
+        auth.add_moderator(db, name, read_password(password_stdin), email)
+    except auth.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Added moderator {name}.")
+
+
+@moderator.command("list")
+@click.pass_obj
+def list_moderators(settings):
+    """List the moderator accounts."""
+    accounts = store.list_moderators(migrated_db(make_app(**settings)))
+    if not accounts:
+        click.echo("No moderators yet. Add one with: comments moderator add NAME")
+    for account in accounts:
+        click.echo(f"{account['name']:24} {account['email'] or '-':32} since {account['created_at'][:10]}")
+
+
+@moderator.command("remove")
+@click.argument("name")
+@click.pass_obj
+def remove_moderator(settings, name):
+    """Delete a moderator account (its sessions end at once)."""
+    db = migrated_db(make_app(**settings))
+    try:
+        auth.remove_moderator(db, name)
+    except auth.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Removed moderator {name}.")
+    if not store.list_moderators(db):
+        click.echo("No moderators are left; add one with: comments moderator add NAME")
+
+
+@moderator.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.pass_obj
+def change_password(settings, name, password_stdin):
+    """Set a moderator's password (signs them out everywhere)."""
+    db = migrated_db(make_app(**settings))
+    if store.find_moderator(db, name) is None:
+        raise click.ClickException(f"There is no moderator named {name}.")
+    try:
+        auth.change_password(db, name, read_password(password_stdin))
+    except auth.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Changed the password of {name}.")
+
+
+main.add_command(moderator)
+
+
+@main.group("notify")
+def notify_group():
+    """Email notifications."""
+
+
+@notify_group.command("digest")
+@click.pass_obj
+def send_digest(settings):
+    """Email moderators one list of the comments held since the last digest."""
+    app = make_app(**settings)
+    db = migrated_db(app)
+    with app.app_context():
+        smtp = notify.smtp_settings()
+        held = notify.held_since_last_digest(db)
+        messages = notify.digest_messages(db, held, store.utcnow())
+        if smtp is None:
+            click.echo("Email is not set up (COMMENTS_SMTP_HOST is empty): nothing was sent.")
+            return
+        if not messages:
+            click.echo(f"No digest sent: {len(held)} new held comments, "
+                       f"{len(store.moderator_emails(db))} moderators with an email address.")
+            return
+        try:
+            notify.send_now(smtp, messages)
+        except (OSError, smtplib.SMTPException) as error:
+            raise click.ClickException(f"Could not send the digest via {smtp.host}: {error}") from None
+        notify.mark_digest_sent(db, held)
+    click.echo(f"Sent a digest of {len(held)} held comments to {len(messages)} moderators.")
 
 
 if __name__ == "__main__":

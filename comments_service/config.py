@@ -28,6 +28,21 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "tb_session",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "JSON_SORT_KEYS": False,
+    # Moderation forms: CSRF tokens live as long as the moderator's session does.
+    "WTF_CSRF_TIME_LIMIT": None,
+    # Login throttle: this many failures for one account or one client within the window -> 429.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    # Email (no SMTP_HOST: nothing is sent). PUBLIC_URL is the site's address, for links in emails.
+    "SMTP_HOST": "",
+    "SMTP_PORT": 587,
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_FROM": "",
+    "SMTP_STARTTLS": True,
+    "PUBLIC_URL": "",
+    # Held comments are emailed to moderators: "each" at once, "digest" by `comments notify digest`, or "off".
+    "NOTIFY_MODERATORS": "each",
 }
 
 

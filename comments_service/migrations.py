@@ -56,3 +56,35 @@ def create_comments(db: Database) -> None:
 def create_settings(db: Database) -> None:
     # Moderator-editable settings (the moderation rules), one JSON value per key.
     db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations(name="0003_moderation")
+def create_moderation(db: Database) -> None:
+    # Moderator accounts; names are matched without regard to case at login.
+    db.execute(
+        "CREATE TABLE moderators (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+        " email TEXT NOT NULL DEFAULT '', password_hash TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, password_changed_at TEXT NOT NULL)"
+    )
+    # Failed logins, kept for the throttle window only; client is a keyed hash, never an address.
+    db["login_failures"].create(
+        {"id": int, "name": str, "client": str, "at": str}, pk="id", not_null={"name", "client", "at"}
+    )
+    db["login_failures"].create_index(["name", "at"], index_name="idx_login_failures_name")
+    db["login_failures"].create_index(["client", "at"], index_name="idx_login_failures_client")
+    # Who did what to which comment; moderator is a name, so rows outlive removed accounts.
+    db["audit_log"].create(
+        {
+            "id": int, "at": str, "moderator": str, "action": str, "comment_id": int,
+            "from_status": str, "to_status": str, "details": str,
+        },
+        pk="id",
+        not_null={"at", "moderator", "action"},
+        defaults={"details": ""},
+    )
+    db["audit_log"].create_index(["at"], index_name="idx_audit_log_at")
+    db["audit_log"].create_index(["comment_id"], index_name="idx_audit_log_comment")
+    # Emails already sent about a comment, so a re-approval does not send them twice.
+    db["notices"].create(
+        {"comment_id": int, "kind": str, "sent_at": str}, pk=("comment_id", "kind")
+    )

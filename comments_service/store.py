@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import datetime, timezone
+import weakref
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -32,6 +33,15 @@ class CommentNotFound(LookupError):
 
 class StorageUnavailable(RuntimeError):
     """The database cannot be written (read-only or full disk)."""
+
+
+_UNAVAILABLE = ("disk is full", "readonly", "read-only", "disk i/o error", "unable to open", "locked")
+
+
+def is_storage_unavailable(error: sqlite3.OperationalError) -> bool:
+    """True for a full, read-only, failing or locked disk; False for mistakes in our SQL."""
+    message = str(error).lower()
+    return any(words in message for words in _UNAVAILABLE)
 
 
 def utcnow() -> datetime:
@@ -72,6 +82,39 @@ def connection(path: str | Path) -> Database:
     if db is None:
         db = cache[key] = open_db(key)
     return db
+
+
+# Values derived from the database (a thread's rendered JSON, counts), kept per connection.
+DERIVED_MAX = 1024
+_derived: "weakref.WeakKeyDictionary[Database, tuple[tuple[int, int], dict]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def derived(db: Database, key, build):
+    """`build()`, or the value it returned earlier on this connection if nothing was written since.
+
+    Nothing stale survives a write: `PRAGMA data_version` changes when any other connection
+    (another worker, the CLI, a moderator) commits, and `total_changes` counts this connection's
+    own writes. Any write drops every kept value. The stamp is read before `build()` reads, so
+    a value is never kept under a stamp newer than its data.
+    """
+    conn = db.conn
+    stamp = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+    kept = _derived.get(db)
+    if kept is None or kept[0] != stamp:
+        kept = (stamp, {})
+        _derived[db] = kept
+    values = kept[1]
+    try:
+        return values[key]
+    except KeyError:
+        pass
+    value = build()
+    if len(values) >= DERIVED_MAX:
+        values.pop(next(iter(values)))  # the oldest entry
+    values[key] = value
+    return value
 
 
 def open_readonly(path: str | Path) -> Database | None:
@@ -124,8 +167,15 @@ def add_comment(
     return cursor.lastrowid
 
 
+def fits_sqlite(number: int) -> bool:
+    """SQLite cannot even compare a larger id: a 500 found by fuzzing (issue 6)."""
+    return -(2**63) <= number < 2**63
+
+
 def get_comment(db: Database, comment_id: int) -> dict:
     """Return one comment with every field; raises CommentNotFound."""
+    if not fits_sqlite(comment_id):
+        raise CommentNotFound(comment_id)
     rows = list(db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
     if not rows:
         raise CommentNotFound(comment_id)
@@ -241,3 +291,312 @@ def is_healthy(db: Database) -> bool:
 def parse_time(stamp: str) -> datetime:
     """Read a stored timestamp back as an aware datetime."""
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+# --- Moderation: accounts, login failures, audit log, the queue, statistics, notices ---
+
+# What a moderator may search in, and how each tab is ordered: allowlists, never user text.
+SEARCH_COLUMNS = {
+    "all": ("body", "author", "email"),
+    "text": ("body",),
+    "author": ("author",),
+    "email": ("email",),
+}
+QUEUE_ORDER = {PENDING: "created_at, id"}
+NEWEST_FIRST = "created_at DESC, id DESC"
+
+
+class ModeratorExists(ValueError):
+    """A moderator with that name exists already."""
+
+
+def add_moderator(
+    db: Database, *, name: str, email: str, password_hash: str, now: datetime | None = None
+) -> int:
+    """Create a moderator account; raises ModeratorExists."""
+    stamp = isoformat(now or utcnow())
+    try:
+        with db.atomic():
+            cursor = db.execute(
+                "INSERT INTO moderators (name, email, password_hash, created_at, password_changed_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [name, email, password_hash, stamp, stamp],
+            )
+    except sqlite3.IntegrityError:
+        raise ModeratorExists(name) from None
+    return cursor.lastrowid
+
+
+def get_moderator(db: Database, moderator_id: int) -> dict | None:
+    """The moderator with that id, or None (the account was removed)."""
+    rows = list(db.query("SELECT * FROM moderators WHERE id = ?", [moderator_id]))
+    return rows[0] if rows else None
+
+
+def find_moderator(db: Database, name: str) -> dict | None:
+    """The moderator with that name (any case), or None."""
+    rows = list(db.query("SELECT * FROM moderators WHERE name = ?", [name]))
+    return rows[0] if rows else None
+
+
+def list_moderators(db: Database) -> list[dict]:
+    """Every moderator account, by name."""
+    return list(db.query("SELECT * FROM moderators ORDER BY name"))
+
+
+def remove_moderator(db: Database, name: str) -> bool:
+    """Delete an account; False when there was none by that name."""
+    with db.atomic():
+        cursor = db.execute("DELETE FROM moderators WHERE name = ?", [name])
+    return cursor.rowcount > 0
+
+
+def set_moderator_password(
+    db: Database, name: str, password_hash: str, now: datetime | None = None
+) -> bool:
+    """Replace a moderator's password hash; False when there is no such account."""
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE moderators SET password_hash = ?, password_changed_at = ? WHERE name = ?",
+            [password_hash, isoformat(now or utcnow()), name],
+        )
+    return cursor.rowcount > 0
+
+
+def moderator_emails(db: Database) -> list[str]:
+    """The addresses of the moderators who gave one."""
+    return [row[0] for row in db.execute("SELECT email FROM moderators WHERE email != '' ORDER BY name")]
+
+
+def add_login_failure(db: Database, name: str, client: str, now: datetime) -> None:
+    """Remember a failed login (and forget those older than a day)."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO login_failures (name, client, at) VALUES (?, ?, ?)",
+            [name.lower(), client, isoformat(now)],
+        )
+        db.execute("DELETE FROM login_failures WHERE at < ?", [isoformat(now - timedelta(days=1))])
+
+
+def login_failures_since(db: Database, name: str, client: str, since: datetime) -> list[str]:
+    """Times of the failures since `since` for that account, then those for that client; newest first."""
+    times = []
+    for column, value in (("name", name.lower()), ("client", client)):
+        times.append([
+            row[0]
+            for row in db.execute(
+                f"SELECT at FROM login_failures WHERE {column} = ? AND at >= ? ORDER BY at DESC",
+                [value, isoformat(since)],
+            )
+        ])
+    return times
+
+
+def clear_login_failures(db: Database, name: str) -> None:
+    """Forget an account's failures (its owner just proved who they are)."""
+    with db.atomic():
+        db.execute("DELETE FROM login_failures WHERE name = ?", [name.lower()])
+
+
+def add_audit(
+    db: Database,
+    *,
+    moderator: str,
+    action: str,
+    comment_id: int | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    details: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Write one row of the audit log."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO audit_log (at, moderator, action, comment_id, from_status, to_status, details)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [isoformat(now or utcnow()), moderator, action, comment_id, from_status, to_status, details],
+        )
+
+
+def list_audit(db: Database, limit: int, offset: int = 0) -> tuple[list[dict], int]:
+    """A page of the audit log, newest first, and how many rows there are in all."""
+    total = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    rows = list(
+        db.query("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ? OFFSET ?", [limit, offset])
+    )
+    return rows, total
+
+
+def move_comment(
+    db: Database,
+    comment_id: int,
+    to_status: str,
+    allowed_from: tuple[str, ...],
+    *,
+    moderator: str,
+    action: str,
+    now: datetime | None = None,
+) -> dict | None:
+    """Change a comment's status and audit it in one transaction; None when it is absent or not in `allowed_from`."""
+    assert to_status in STATUSES
+    moment = now or utcnow()
+    if not fits_sqlite(comment_id):
+        return None
+    with db.atomic():
+        rows = list(db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
+        if not rows or rows[0]["status"] not in allowed_from:
+            return None
+        before = rows[0]
+        db.execute(
+            "UPDATE comments SET status = ?, updated_at = ? WHERE id = ?",
+            [to_status, isoformat(moment), comment_id],
+        )
+        add_audit(
+            db, moderator=moderator, action=action, comment_id=comment_id,
+            from_status=before["status"], to_status=to_status, now=moment,
+        )
+    return before
+
+
+def _queue_filter(status: str, text: str, search_in: str, thread: str) -> tuple[str, list]:
+    """The WHERE clause of the queue, built from constants; user values only as arguments."""
+    clauses, args = ["status = ?"], [status]
+    if thread:
+        clauses.append("thread = ?")
+        args.append(thread)
+    if text:
+        columns = SEARCH_COLUMNS[search_in]
+        clauses.append("(" + " OR ".join(f"instr(lower({c}), ?) > 0" for c in columns) + ")")
+        args.extend([text.lower()] * len(columns))
+    return " AND ".join(clauses), args
+
+
+def search_comments(
+    db: Database,
+    *,
+    status: str,
+    text: str = "",
+    search_in: str = "all",
+    thread: str = "",
+    limit: int = 25,
+    offset: int = 0,
+) -> tuple[list[dict], int]:
+    """A page of one tab of the queue (pending oldest first, others newest first) and its total."""
+    assert status in STATUSES
+    where, args = _queue_filter(status, text, search_in, thread)
+    total = db.execute(f"SELECT count(*) FROM comments WHERE {where}", args).fetchone()[0]
+    order = QUEUE_ORDER.get(status, NEWEST_FIRST)
+    rows = list(
+        db.query(f"SELECT * FROM comments WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
+    )
+    return rows, total
+
+
+def count_by_status(db: Database) -> dict[str, int]:
+    """How many comments there are in each status."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for status, count in db.execute("SELECT status, count(*) FROM comments GROUP BY status"):
+        counts[status] = count
+    return counts
+
+
+def get_comments(db: Database, ids: list[int]) -> dict[int, dict]:
+    """Several comments by id (absent ids are left out)."""
+    if not ids:
+        return {}
+    marks = ",".join("?" for _ in ids)
+    return {row["id"]: row for row in db.query(f"SELECT * FROM comments WHERE id IN ({marks})", ids)}
+
+
+def comment_threads(db: Database) -> list[str]:
+    """The slugs of every thread that has comments."""
+    return [row[0] for row in db.execute("SELECT DISTINCT thread FROM comments ORDER BY thread")]
+
+
+def daily_counts_by_status(db: Database, since: datetime) -> dict[tuple[str, str], int]:
+    """Comments written per UTC day since `since`, by their status now: {(day, status): n}."""
+    return {
+        (day, status): count
+        for day, status, count in db.execute(
+            "SELECT substr(created_at, 1, 10) AS day, status, count(*) FROM comments"
+            " WHERE created_at >= ? GROUP BY day, status",
+            [isoformat(since)],
+        )
+    }
+
+
+def daily_spam_caught(db: Database, since: datetime) -> dict[tuple[str, str], int]:
+    """Spam per UTC day since `since`: {(day, "filter" | "moderators"): n}.
+
+    The filter caught what is spam with no moderator having marked it; moderators' marks come
+    from the audit log, on the day they made them.
+    """
+    caught = {}
+    for day, count in db.execute(
+        "SELECT substr(created_at, 1, 10) AS day, count(*) FROM comments AS c"
+        " WHERE status = ? AND created_at >= ? AND NOT EXISTS (SELECT 1 FROM audit_log AS a"
+        " WHERE a.comment_id = c.id AND a.to_status = ?) GROUP BY day",
+        [SPAM, isoformat(since), SPAM],
+    ):
+        caught[(day, "filter")] = count
+    for day, count in db.execute(
+        "SELECT substr(at, 1, 10) AS day, count(*) FROM audit_log"
+        " WHERE to_status = ? AND comment_id IS NOT NULL AND at >= ? GROUP BY day",
+        [SPAM, isoformat(since)],
+    ):
+        caught[(day, "moderators")] = count
+    return caught
+
+
+def get_setting(db: Database, key: str) -> str | None:
+    """A stored setting's value, or None."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_setting(db: Database, key: str, value: str) -> None:
+    """Store a setting (replacing its value)."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+
+def pending_since(db: Database, since: str | None) -> list[dict]:
+    """Comments still pending that arrived after `since` (a stored timestamp; None: all), oldest first."""
+    return list(
+        db.query(
+            "SELECT * FROM comments WHERE status = ? AND created_at > ? ORDER BY created_at, id",
+            [PENDING, since or ""],
+        )
+    )
+
+
+def claim_notice(db: Database, comment_id: int, kind: str, now: datetime | None = None) -> bool:
+    """Record that an email of `kind` about a comment goes out; False if one already went."""
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO notices (comment_id, kind, sent_at) VALUES (?, ?, ?)",
+            [comment_id, kind, isoformat(now or utcnow())],
+        )
+    return cursor.rowcount > 0
+
+
+def stop_reply_notices(db: Database, email: str) -> int:
+    """Untick "notify me" on every comment of that address; returns how many changed."""
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE comments SET notify = 0 WHERE email = ? AND notify = 1", [email.lower()]
+        )
+    return cursor.rowcount
+
+
+def comment_reasons(comment: dict) -> list[str]:
+    """The reasons the filter gave for a comment (stored as a JSON list)."""
+    try:
+        reasons = json.loads(comment.get("spam_reasons") or "[]")
+    except ValueError:
+        return []
+    return [str(reason) for reason in reasons] if isinstance(reasons, list) else []
