@@ -50,14 +50,23 @@ def load_secret_key(database: str | Path) -> str:
     """The secret key kept beside the database, created on first use (never in git)."""
     path = Path(database).parent / "secret_key"
     if path.exists():
-        return path.read_text(encoding="ascii").strip()
+        return _read_key(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    # Create with owner-only permissions; if another worker won the race, use its key.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
+    # Written under a temporary name with owner-only permissions, then linked into place:
+    # when two workers start at once, one wins and both use its complete key.
+    temporary = path.with_name(f".secret_key.{os.getpid()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        key = _read_key(path)
+    finally:
+        temporary.unlink()
     return key
+
+
+def _read_key(path: Path) -> str:
+    return path.read_text(encoding="ascii").strip()
