@@ -23,7 +23,7 @@ endif
 # The stamp is newer than pyproject.toml once the venv holds what it asks for.
 STAMP = $(VENV)/.installed
 
-.PHONY: help install html publish serve run test bench clean
+.PHONY: help install html publish serve run test check-chromium bench clean
 
 help:
 	@echo 'Touch Base'
@@ -60,8 +60,23 @@ run: html
 	$(BIN)/comments init
 	$(BIN)/comments serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The browser tests drive Debian's Chromium (never a downloaded browser) and inject axe-core
+# from node_modules, installed from package-lock.json.
+CHROMIUM ?= /usr/bin/chromium
+NODE_STAMP = node_modules/.package-lock.json
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo 'make test needs npm (Node.js) for axe-core: apt-get install npm'; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+
+check-chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo 'make test needs Chromium for the browser tests, and there is none at $(CHROMIUM).'; \
+	  echo 'Install Debian'"'"'s package:  apt-get install chromium   (or run with CHROMIUM=/path/to/chromium)'; \
+	  exit 1; }
+
+test: $(STAMP) $(NODE_STAMP) check-chromium
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -130,7 +130,10 @@ def page_number(args) -> int:
 
 def safe_next(target: str | None) -> str:
     """Where to go back to: a page of the moderation form, never another site."""
-    parts = urlsplit(target or "")
+    try:
+        parts = urlsplit(target or "")
+    except ValueError:  # "http://[x": a 500 on the login page, found by the security suite (issue 6)
+        return url_for("moderate.queue")
     if parts.scheme or parts.netloc or "\\" in (target or "") or not parts.path.startswith("/moderate/"):
         return url_for("moderate.queue")
     return target

@@ -52,9 +52,13 @@ def clean_website(raw: str) -> tuple[str, str | None]:
         return "", None
     if "://" not in website and ":" not in website.split("/")[0]:
         website = "https://" + website
-    parts = urlsplit(website)
+    problem = "Website must be a web address starting with http:// or https://."
+    try:
+        parts = urlsplit(website)
+    except ValueError:  # e.g. "https://[not an address]" (a 500 found by the XSS suite, issue 6)
+        return raw, problem
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in website:
-        return raw, "Website must be a web address starting with http:// or https://."
+        return raw, problem
     if len(website) > WEBSITE_MAX:
         return raw, f"Website must be at most {WEBSITE_MAX} characters."
     return website, None
