@@ -15,6 +15,8 @@ BODY_MAX = 10_000
 ACCEPTED_FIELDS = ("author", "email", "website", "body", "parent_id", "notify", "form_token", "phone")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A host name: letters (any script), digits, dots and hyphens; an IPv6 literal in brackets.
+_HOST = re.compile(r"[\w.-]+|\[[0-9a-f:.]+\]", re.IGNORECASE)
 
 
 @dataclass
@@ -58,6 +60,10 @@ def clean_website(raw: str) -> tuple[str, str | None]:
     except ValueError:  # e.g. "https://[not an address]" (a 500 found by the XSS suite, issue 6)
         return raw, problem
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in website:
+        return raw, problem
+    host = parts.netloc.rsplit("@", 1)[-1]
+    host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if not _HOST.fullmatch(host) or "_" in host:
         return raw, problem
     if len(website) > WEBSITE_MAX:
         return raw, f"Website must be at most {WEBSITE_MAX} characters."

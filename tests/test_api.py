@@ -181,6 +181,8 @@ def test_service_setting_closes_threads_after_n_days(app, live, db):
         ({"email": "not-an-address"}, "email", "does not look like"),
         ({"website": "javascript:alert(1)"}, "website", "http:// or https://"),
         ({"website": "ftp://example.com"}, "website", "http:// or https://"),
+        ({"website": "https://<script>alert(1)</script>"}, "website", "http:// or https://"),
+        ({"website": "http://exa\"mple.com/"}, "website", "http:// or https://"),
         ({"body": ""}, "body", "empty"),
         ({"body": "  \n\t "}, "body", "empty"),
         ({"body": "x" * 10_001}, "body", "10,000"),
@@ -202,6 +204,16 @@ def test_required_email_setting(app, live):
     response = live.post_comment(live.session())
     assert response.status_code == 400 and "email" in response.json()["fields"]
     assert live.post_comment(live.session(), email="a@example.com").status_code == 201
+
+
+@pytest.mark.parametrize(
+    "website",
+    ["https://example.com:8080/a?b=c#d", "http://[2001:db8::1]/", "https://bücher.example/", "http://user@host.example"],
+)
+def test_ordinary_websites_are_accepted(live, db, website):
+    response = live.post_comment(live.session(), website=website)
+    assert response.status_code == 201
+    assert store.get_comment(db, response.json()["id"])["website"] == website
 
 
 def test_values_are_trimmed_and_websites_completed(live, db):
