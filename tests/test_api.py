@@ -1,6 +1,7 @@
 """The public API over real HTTP, against a real SQLite file."""
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -356,3 +357,37 @@ def test_site_is_served_from_the_same_origin(live):
     for response in (page, reader.get(f"{live.url}/api/counts")):
         assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_readers_without_javascript_reply_through_a_reply_page(live, db):
+    parent = live.post_comment(live.session(), author="Ada <i>", body="Worth *answering*").json()["id"]
+    approve(db, parent)
+    reader = live.session()
+    page = reader.get(f"{live.url}/api/threads/say-hello/reply/{parent}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "Reply to Ada &lt;i&gt;" in page.text
+    assert "<p>Worth <em>answering</em></p>" in page.text
+    assert f'name="parent_id" value="{parent}"' in page.text
+    token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+    posted = reader.post(
+        f"{live.url}/api/threads/say-hello/comments",
+        data={"author": "Bo", "body": "My reply", "parent_id": str(parent), "form_token": token},
+        headers={"Accept": "text/html"}, allow_redirects=False,
+    )
+    assert posted.status_code == 303
+    reply = [c for c in db["comments"].rows if c["body"] == "My reply"][0]
+    assert reply["parent_id"] == parent and reply["depth"] == 1
+
+
+@pytest.mark.parametrize("status", ["pending", "spam"])
+def test_no_reply_page_for_an_unpublished_comment(live, db, status):
+    comment_id = live.post_comment(live.session()).json()["id"]
+    store.set_status(db, comment_id, status)
+    response = live.session().get(f"{live.url}/api/threads/say-hello/reply/{comment_id}")
+    assert response.status_code == 404 and "not published" in response.json()["error"]
+
+
+def test_no_reply_page_on_a_closed_thread(live):
+    response = live.session().get(f"{live.url}/api/threads/closed-post/reply/1")
+    assert response.status_code == 403

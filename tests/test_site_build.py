@@ -261,6 +261,7 @@ def test_approved_comments_are_baked_into_the_article(tmp_path):
     # The reply sits inside its parent's list item.
     parent_item = html.split(f'id="c{shown}"', 1)[1]
     assert f'id="c{reply}"' in parent_item.split('class="comment-form"', 1)[0]
+    assert f'href="/api/threads/say-hello-call/reply/{shown}"' in html
     assert "Pending Pat" not in html
     assert "No comments yet" not in html
     assert "No comments yet" in read(output, "warm-vs-cold-leads/index.html")
