@@ -129,4 +129,15 @@ def test_reader_without_javascript_posts_the_plain_form_and_sees_the_baked_comme
     expect(page.get_by_role("heading", name="Comments (1)")).to_be_visible()
     expect(page.get_by_text("noor@example.com")).to_have_count(0)
     shot(page, "baked-comment-after-rebuild")
+
+    # Replying without JavaScript: the baked comment links to the service's reply form.
+    page.get_by_role("link", name="Reply to Noor").click()
+    expect(page.get_by_role("heading", name="Reply to Noor")).to_be_visible()
+    shot(page, "reply-form-without-javascript")
+    fill_comment(page, "Sam", "Glad it worked for you.")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_url(f"**/{ARTICLE}/#comment-posted")
+    expect(page.locator("#comment-posted")).to_be_visible()
+    (reply,) = db.query("SELECT * FROM comments WHERE author = 'Sam'")
+    assert reply["parent_id"] == row["id"] and reply["status"] == store.PENDING
     context.close()
