@@ -6,10 +6,13 @@ posts. Reads the comment database read-only and never imports Flask.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
+from collections import Counter
 from datetime import datetime, timedelta
+from itertools import chain
 
 from pelican import signals
 
@@ -43,19 +46,22 @@ def reading_time(html: str) -> int:
 
 def related_posts(articles: list, limit: int) -> dict:
     """For each article, the others sharing most tags (newest first among equals)."""
-    by_tag: dict[str, list] = {}
-    for article in articles:
-        for tag in getattr(article, "tags", []) or []:
-            by_tag.setdefault(tag.slug, []).append(article)
+    # Positions in `articles` instead of objects, dates as numbers once: this runs for every
+    # pair of articles sharing a tag, which is most pairs on a large site.
+    stamps = [article.date.timestamp() for article in articles]
+    tags_of = [[tag.slug for tag in getattr(article, "tags", []) or []] for article in articles]
+    by_tag: dict[str, list[int]] = {}
+    for index, slugs in enumerate(tags_of):
+        for slug in slugs:
+            by_tag.setdefault(slug, []).append(index)
     related = {}
-    for article in articles:
-        shared: dict[int, list] = {}
-        for tag in getattr(article, "tags", []) or []:
-            for other in by_tag[tag.slug]:
-                if other is not article:
-                    shared.setdefault(id(other), [other, 0])[1] += 1
-        ranked = sorted(shared.values(), key=lambda pair: (-pair[1], -pair[0].date.timestamp()))
-        related[id(article)] = [other for other, _ in ranked[:limit]]
+    for index, article in enumerate(articles):
+        # Counter keeps first-seen order, so ties rank as they always did.
+        shared = Counter(chain.from_iterable(by_tag[slug] for slug in tags_of[index]))
+        shared.pop(index, None)
+        # nsmallest(n, ...) is sorted(...)[:n], stable, without sorting everything.
+        best = heapq.nsmallest(limit, shared, key=lambda other: (-shared[other], -stamps[other]))
+        related[id(article)] = [articles[other] for other in best]
     return related
 
 
@@ -97,6 +103,10 @@ def prepare_articles(generator) -> None:
     related = related_posts(articles, settings.get("RELATED_POSTS_MAX", 3))
     date_format = settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")
     for index, article in enumerate(articles):
+        # Templates ask for article.url many times per page and Pelican formats it anew each
+        # time; override_url (Pelican's own per-article URL) keeps the value it computes.
+        if not hasattr(article, "override_url"):
+            article.override_url = article.url
         article.reading_time = reading_time(article.content)
         article.related_posts = related[id(article)]
         article.next_post = articles[index - 1] if index > 0 else None

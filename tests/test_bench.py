@@ -1,0 +1,155 @@
+"""The benchmark's own parts on tiny sizes: generators, loaders, the derived-value cache it
+relies on, and the report. (`make bench` itself is not part of `make test`.)"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import data
+from bench.__main__ import report, verdicts
+from bench.load import Result
+from comments_service import store
+
+
+def test_small_dataset_has_the_listed_thread_with_replies_and_counts_threads():
+    dataset = data.small_dataset(count_threads=20)
+    listed = [c for c in dataset["comments"] if c["thread"] == data.LIST_SLUG]
+    published = [c for c in listed if c["status"] == store.APPROVED]
+    assert len(published) == data.LIST_COMMENTS
+    assert any(c["parent"] is not None for c in published)
+    assert all(c["depth"] <= data.MAX_DEPTH for c in listed)
+    # Replies only ever answer published comments of the same thread.
+    for c in listed:
+        if c["parent"] is not None:
+            assert listed[c["parent"]]["status"] == store.APPROVED
+    slugs = {t["slug"] for t in dataset["threads"]}
+    assert {data.LIST_SLUG, data.POST_SLUG, data.count_slug(0), data.count_slug(19)} <= slugs
+    assert data.small_dataset(count_threads=20) == dataset  # deterministic
+
+
+def test_load_ours_stores_the_thread_as_the_api_lists_it(tmp_path):
+    dataset = data.small_dataset(count_threads=5)
+    written = data.load_ours(tmp_path / "c.db", dataset)
+    db = store.open_db(tmp_path / "c.db")
+    listed = store.list_approved(db, data.LIST_SLUG)
+    assert len(listed) == data.LIST_COMMENTS
+    assert written[data.LIST_SLUG] == data.LIST_COMMENTS + data.LIST_PENDING
+    ids = {c["id"] for c in listed}
+    assert all(c["parent_id"] in ids for c in listed if c["parent_id"] is not None)
+    db.close()
+
+
+def test_isso_dump_keeps_threads_and_parents(tmp_path):
+    dataset = data.small_dataset(count_threads=3)
+    data.isso_dump(dataset, tmp_path / "isso.json")
+    dumped = json.loads((tmp_path / "isso.json").read_text())
+    assert {t["uri"] for t in dumped["threads"]} >= {f"/{data.LIST_SLUG}/", f"/{data.POST_SLUG}/"}
+    assert len(dumped["comments"]) == len(dataset["comments"])
+    assert {c["mode"] for c in dumped["comments"]} <= {1, 2}
+
+
+def test_million_generator_on_a_small_size_matches_the_schema_and_is_reused(tmp_path):
+    path = tmp_path / "m.db"
+    data.generate_million(path, total=3000, threads=30, log=lambda *a: None)
+    db = store.open_db(path)
+    assert data.sample_counts(path) == 3000
+    assert len(store.list_approved(db, data.LIST_SLUG)) == data.LIST_COMMENTS
+    counts = store.count_approved(db, ["m-00000", "m-00028"])
+    assert counts["m-00000"] > 0 and counts["m-00028"] > 0
+    indexes = {row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments'")}
+    assert "idx_comments_thread_status" in indexes  # rebuilt after the load
+    assert not list(store.migrations.pending(db))
+    db.close()
+    stamp = path.stat().st_mtime_ns
+    data.generate_million(path, total=3000, threads=30, log=lambda *a: None)
+    assert path.stat().st_mtime_ns == stamp  # the cached file is reused, not rewritten
+
+
+def test_derived_values_are_dropped_on_any_write(tmp_path):
+    reader = store.open_db(tmp_path / "d.db")
+    store.migrate(reader)
+    writer = store.open_db(tmp_path / "d.db")
+    calls = []
+
+    def build():
+        calls.append(1)
+        return store.count_approved(reader, ["a"])
+
+    assert store.derived(reader, "k", build) == {"a": 0}
+    assert store.derived(reader, "k", build) == {"a": 0}
+    assert len(calls) == 1
+    # Another connection (another worker) writes: the kept value goes.
+    store.add_comment(writer, thread="a", author="A", body="b", body_html="<p>b</p>",
+                      status=store.APPROVED)
+    assert store.derived(reader, "k", build) == {"a": 1}
+    # The same connection writes: the kept value goes too.
+    store.add_comment(reader, thread="a", author="A", body="c", body_html="<p>c</p>",
+                      status=store.APPROVED)
+    assert store.derived(reader, "k", build) == {"a": 2}
+    assert len(calls) == 3
+    writer.close()
+    reader.close()
+
+
+def _result(name, rps, p50=1.0, p99=2.0):
+    return Result(name=name, rps=rps, p50_ms=p50, p99_ms=p99, requests=int(rps), errors=0,
+                  bad_status=0, client="wrk")
+
+
+def test_report_and_verdicts():
+    http = {
+        "ours list": _result("ours list", 2000, p99=5.0),
+        "isso list": _result("isso list", 20),
+        "bare flask": _result("bare flask", 3000),
+        "ours counts": _result("ours counts", 1800, p99=4.0),
+        "isso counts": _result("isso counts", 300),
+        "ours post": _result("ours post", 400, p99=30.0),
+        "isso post": _result("isso post", 60),
+        "million list": _result("million list", 1900, p99=6.0),
+        "million counts": _result("million counts", 1700, p99=8.0),
+    }
+    figures = report(http, {"build_vs_pelican": 0.98, "rebuild_vs_full": 0.4},
+                     {"widget_bytes": 12000, "article_page_bytes": 29000})
+    assert figures["list_vs_isso"] == 100.0
+    assert figures["list_vs_flask"] == pytest.approx(0.67)
+    assert figures["million_list_p99_ratio"] == 1.2
+    assert figures["million_counts_p99_ratio"] == 2.0
+    lines = verdicts(figures)
+    assert any("MISSED" in line and "counts p99" in line for line in lines)
+    assert sum("MISSED" in line for line in lines) == 1
+    json.dumps(figures)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"If-None-Match": "SAME"},
+        {"If-None-Match": '"other"'},
+        {"If-None-Match": "*"},
+        {"If-Match": '"other"'},
+        {"If-Modified-Since": "Sun, 01 Jan 2034 00:00:00 GMT"},
+        {"Range": "bytes=0-10"},
+        {"If-Range": "SAME", "Range": "bytes=0-10"},
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_list_answer_is_what_make_conditional_gives(app, monkeypatch, method, headers):
+    """The list view's short cut around make_conditional changes nothing in the answer."""
+    from comments_service import api
+
+    client = app.test_client()
+    etag = client.get("/api/threads/say-hello/comments").headers["ETag"]
+    headers = {k: v.replace("SAME", etag) for k, v in headers.items()}
+    url = "/api/threads/say-hello/comments"
+    got = client.open(url, method=method, headers=headers)
+    monkeypatch.setattr(api, "make_conditional", lambda r: r.make_conditional(api.request))
+    expected = client.open(url, method=method, headers=headers)
+    assert got.status_code == expected.status_code
+    assert got.get_data() == expected.get_data()
+    assert [k for k, _ in got.headers] == [k for k, _ in expected.headers]
+    assert [kv for kv in got.headers if kv[0] != "Date"] == [
+        kv for kv in expected.headers if kv[0] != "Date"]
