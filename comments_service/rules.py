@@ -104,39 +104,29 @@ def _word_listed(text: str, words: list[str]) -> str | None:
 
 def check_rules(comment: dict, rules: Rules, fingerprint: str = "") -> tuple[list[str], list[str]]:
     """Reasons this comment must be held, and reasons it is spam, by the moderators' lists."""
-    hold: list[str] = []
-    spam: list[str] = []
     text = " ".join((comment.get("author", ""), comment.get("body", ""), comment.get("website", "")))
     email = (comment.get("email") or "").lower()
     email_domain = email.rsplit("@", 1)[-1] if "@" in email else ""
     domains = link_domains(comment) | ({email_domain} if email_domain else set())
-
+    # For each kind of list: what in this comment is on a list, and how to say so.
+    finders = (
+        ("words", lambda listed: _word_listed(text, listed), "contains the {kind} word “{hit}”"),
+        ("emails", lambda listed: email if email and email in listed else None,
+         "email {hit} is on the {kind} list"),
+        ("domains", lambda listed: _domain_listed(domains, listed), "domain {hit} is on the {kind} list"),
+        ("fingerprints", lambda listed: fingerprint if fingerprint and fingerprint in listed else None,
+         "client {hit} is on the {kind} list"),
+    )
+    hold: list[str] = []
+    spam: list[str] = []
     body_links = count_links(comment.get("body", ""))
     if rules.hold_links_at and body_links >= rules.hold_links_at:
         hold.append(f"has {body_links} links (the limit is {rules.hold_links_at - 1})")
-
-    for listed, reasons, kind in (
-        (rules.hold_words, hold, "held"), (rules.spam_words, spam, "spam"),
-    ):
-        word = _word_listed(text, listed)
-        if word:
-            reasons.append(f"contains the {kind} word “{word}”")
-    for listed, reasons, kind in (
-        (rules.hold_emails, hold, "held"), (rules.spam_emails, spam, "spam"),
-    ):
-        if email and email in listed:
-            reasons.append(f"email {email} is on the {kind} list")
-    for listed, reasons, kind in (
-        (rules.hold_domains, hold, "held"), (rules.spam_domains, spam, "spam"),
-    ):
-        domain = _domain_listed(domains, listed)
-        if domain:
-            reasons.append(f"domain {domain} is on the {kind} list")
-    for listed, reasons, kind in (
-        (rules.hold_fingerprints, hold, "held"), (rules.spam_fingerprints, spam, "spam"),
-    ):
-        if fingerprint and fingerprint in listed:
-            reasons.append(f"client {fingerprint} is on the {kind} list")
+    for prefix, kind, reasons in (("hold", "held", hold), ("spam", "spam", spam)):
+        for name, find, message in finders:
+            hit = find(getattr(rules, f"{prefix}_{name}"))
+            if hit:
+                reasons.append(message.format(kind=kind, hit=hit))
     return hold, spam
 
 
