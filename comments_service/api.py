@@ -245,6 +245,8 @@ def create_comment(slug):
             form_token_age=token_age(cfg["SECRET_KEY"], sub.form_token),
             honeypot=sub.honeypot,
             secret_key=cfg["SECRET_KEY"],
+            form_token=sub.form_token,
+            settings=spam.settings_from_config(cfg),
         )
         wait = spam.rate_limit(context)
         if wait:
@@ -344,7 +346,8 @@ def own_comment(comment_id: int) -> dict:
         raise ApiError(404, f"There is no comment {comment_id}.") from None
     if comment_id not in own_comment_ids():
         raise ApiError(403, "Only the author of a comment can change it, from the same browser.")
-    if comment["status"] in (store.DELETED, store.SPAM):
+    # A comment held as spam stays editable like any held one: the poster is never told "spam".
+    if comment["status"] == store.DELETED:
         raise ApiError(403, "This comment was removed and can no longer be changed.")
     limit = store.parse_time(comment["created_at"]) + timedelta(
         seconds=current_app.config["EDIT_WINDOW_SECONDS"]

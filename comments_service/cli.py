@@ -8,6 +8,7 @@ import sys
 import click
 
 from . import auth, create_app, notify, store
+from .spam.cli import spam as spam_commands
 
 
 def make_app(**overrides):
@@ -161,6 +162,7 @@ def change_password(settings, name, password_stdin):
 
 
 main.add_command(moderator)
+main.add_command(spam_commands)
 
 
 @main.group("notify")

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .spam.settings import CONFIG_DEFAULTS as SPAM_DEFAULTS
+
 DEFAULTS = {
     # Where the comments live and where the built site (and its threads.json) is.
     "DATABASE": "var/comments.db",
@@ -43,6 +45,8 @@ DEFAULTS = {
     "PUBLIC_URL": "",
     # Held comments are emailed to moderators: "each" at once, "digest" by `comments notify digest`, or "off".
     "NOTIFY_MODERATORS": "each",
+    # The spam filter: rate limits per client, form timing, thresholds (spam/settings.py).
+    **SPAM_DEFAULTS,
 }
 
 

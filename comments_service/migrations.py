@@ -88,3 +88,18 @@ def create_moderation(db: Database) -> None:
     db["notices"].create(
         {"comment_id": int, "kind": str, "sent_at": str}, pk=("comment_id", "kind")
     )
+
+
+@migrations(name="0004_spam_filter")
+def create_spam_filter(db: Database) -> None:
+    # What the spam filter learns from: moderators' decisions (source "site", one row per
+    # comment, the latest decision wins) and labelled files an operator imported ("import:NAME").
+    db.execute(
+        "CREATE TABLE spam_corpus (id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+        " comment_id INTEGER UNIQUE, author TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '',"
+        " website TEXT NOT NULL DEFAULT '', body TEXT NOT NULL,"
+        " label TEXT NOT NULL CHECK (label IN ('spam', 'ham')), added_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_spam_corpus_source ON spam_corpus (source)")
+    # "The same text posted again recently": comments by trimmed, lower-cased text and time.
+    db.execute("CREATE INDEX idx_comments_same_text ON comments (lower(trim(body)), created_at)")

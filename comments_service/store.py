@@ -211,16 +211,19 @@ def list_approved_by_thread(db: Database) -> dict[str, list[dict]]:
     return grouped
 
 
-def list_own(db: Database, thread: str, ids: list[int], status: str = PENDING) -> list[dict]:
-    """The comments among `ids` in a thread that still have `status`."""
+def list_own(db: Database, thread: str, ids: list[int]) -> list[dict]:
+    """The comments among `ids` in a thread still awaiting a moderator, as their author sees it.
+
+    A comment held as spam is included: its author must not be able to tell it from any other
+    held comment."""
     if not ids:
         return []
     marks = ",".join("?" for _ in ids)
     return list(
         db.query(
-            f"SELECT * FROM comments WHERE thread = ? AND status = ? AND id IN ({marks})"
+            f"SELECT * FROM comments WHERE thread = ? AND status IN (?, ?) AND id IN ({marks})"
             " ORDER BY created_at, id",
-            [thread, status, *ids],
+            [thread, PENDING, SPAM, *ids],
         )
     )
 
@@ -600,3 +603,101 @@ def comment_reasons(comment: dict) -> list[str]:
     except ValueError:
         return []
     return [str(reason) for reason in reasons] if isinstance(reasons, list) else []
+
+
+# The spam filter: the examples it learns from, and the counts its signals ask for.
+SPAM_CORPUS_VERSION = "spam_corpus_version"  # a settings key: bumped by every corpus write
+CORPUS_FIELDS = ("source", "author", "email", "website", "body", "label")
+
+
+def _bump_corpus_version(db: Database) -> None:
+    db.execute(
+        "INSERT INTO settings (key, value) VALUES (?, '1')"
+        " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [SPAM_CORPUS_VERSION],
+    )
+
+
+def corpus_version(db: Database) -> int:
+    """A number that changes whenever the spam corpus does (0: never written)."""
+    value = get_setting(db, SPAM_CORPUS_VERSION)
+    return int(value) if value else 0
+
+
+def record_spam_label(
+    db: Database, *, comment_id: int | None, author: str, email: str, website: str, body: str,
+    label: str, now: datetime | None = None,
+) -> None:
+    """Keep a moderator's decision about a comment; a later decision on it replaces this one."""
+    with db.atomic():
+        db.execute(
+            "INSERT INTO spam_corpus (source, comment_id, author, email, website, body, label, added_at)"
+            " VALUES ('site', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(comment_id) DO UPDATE SET"
+            " author = excluded.author, email = excluded.email, website = excluded.website,"
+            " body = excluded.body, label = excluded.label, added_at = excluded.added_at",
+            [comment_id, author, email.lower(), website, body, label, isoformat(now or utcnow())],
+        )
+        _bump_corpus_version(db)
+
+
+def replace_imported_examples(
+    db: Database, source: str, examples: list[dict], now: datetime | None = None
+) -> None:
+    """Store an imported file's labelled rows, replacing what an earlier import of it stored."""
+    stamp = isoformat(now or utcnow())
+    with db.atomic():
+        db.execute("DELETE FROM spam_corpus WHERE source = ?", [source])
+        db.conn.executemany(
+            "INSERT INTO spam_corpus (source, author, email, website, body, label, added_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (source, e.get("author", ""), e.get("email", ""), e.get("website", ""), e["body"],
+                 e["label"], stamp)
+                for e in examples
+            ],
+        )
+        _bump_corpus_version(db)
+
+
+def list_spam_corpus(db: Database) -> list[dict]:
+    """Every labelled example, oldest first."""
+    return list(db.query(f"SELECT {', '.join(CORPUS_FIELDS)} FROM spam_corpus ORDER BY id"))
+
+
+def count_spam_corpus(db: Database) -> dict[str, dict[str, int]]:
+    """How many spam and ham examples each source holds."""
+    counts: dict[str, dict[str, int]] = {}
+    for source, label, count in db.execute(
+        "SELECT source, label, count(*) FROM spam_corpus GROUP BY source, label ORDER BY source"
+    ).fetchall():
+        counts.setdefault(source, {"spam": 0, "ham": 0})[label] = count
+    return counts
+
+
+def post_times(db: Database, fingerprint: str, since: datetime) -> list[datetime]:
+    """When one client posted since a moment, oldest first (for rate limits)."""
+    return [
+        parse_time(stamp)
+        for (stamp,) in db.execute(
+            "SELECT created_at FROM comments WHERE fingerprint = ? AND created_at >= ?"
+            " ORDER BY created_at",
+            [fingerprint, isoformat(since)],
+        ).fetchall()
+    ]
+
+
+def count_same_text(db: Database, body: str, since: datetime) -> int:
+    """How many comments since a moment have this text (trimmed, ignoring ASCII case)."""
+    # The expression matches idx_comments_same_text, so this is an index lookup.
+    return db.execute(
+        "SELECT count(*) FROM comments WHERE lower(trim(body)) = lower(trim(?)) AND created_at >= ?",
+        [body, isoformat(since)],
+    ).fetchone()[0]
+
+
+def database_file(db: Database) -> str:
+    """The path of a connection's main database file ("" for an in-memory database)."""
+    for _, name, path in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return path or ""
+    return ""

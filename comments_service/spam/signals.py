@@ -1,0 +1,113 @@
+"""Cheap signals about a comment. Each is a pure function: a Signal (reason + weight) or None.
+
+A weight is the evidence the signal adds, in log-odds of spam (the classifier's probability
+is combined with it in decision.py). Three bands:
+  SPAM_WEIGHT or more: spam on its own (the honeypot, the moderators' spam lists);
+  HOLD_WEIGHT or more: the comment waits for a moderator, even where the mode publishes;
+  below HOLD_WEIGHT:   a weak hint that only adds to the evidence (a missing form token).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..rules import count_links
+from .settings import SpamSettings
+
+SPAM_WEIGHT = 10.0
+HOLD_WEIGHT = 1.0
+# Shorter texts repeat innocently ("Thanks, great post!"), so they never count as copies.
+DUPLICATE_MIN_CHARS = 40
+SHORT_WITH_LINK_CHARS = 60
+VERY_LONG_CHARS = 5000
+SHOUTING_MIN_LETTERS = 12
+SHOUTING_SHARE = 0.7
+
+
+@dataclass(frozen=True)
+class Signal:
+    reason: str
+    weight: float
+
+    @property
+    def is_spam(self) -> bool:
+        return self.weight >= SPAM_WEIGHT
+
+    @property
+    def holds(self) -> bool:
+        return self.weight >= HOLD_WEIGHT
+
+
+def honeypot(value: str) -> Signal | None:
+    """The hidden field that people never see (and never fill in) has a value."""
+    if value and value.strip():
+        return Signal("the hidden form field was filled in (people never see it; programs do)", SPAM_WEIGHT)
+    return None
+
+
+def form_timing(token: str, age: float | None, settings: SpamSettings) -> Signal | None:
+    """The signed form token: missing, forged, sent too fast, or stale.
+
+    `age` is None when the token is missing or does not verify.
+    """
+    if not token:
+        # The plain HTML form (no JavaScript) has no token: a hint, never a reason by itself.
+        return Signal("sent without a form token (the form without JavaScript has none)", 0.25)
+    if age is None:
+        return Signal("the form token is forged (its signature does not verify)", 2.0)
+    if age < settings.form_min_seconds:
+        return Signal(f"sent {max(age, 0):.1f} seconds after the form was shown (people need longer)", 2.0)
+    if age > settings.form_max_seconds:
+        return Signal(f"the form was shown {age / 3600:.0f} hours before it was sent", HOLD_WEIGHT)
+    return None
+
+
+def moderators_rules(hold: list[str], spam: list[str]) -> list[Signal]:
+    """The moderators' lists and link limit (rules.check_rules) as signals."""
+    return [Signal(reason, SPAM_WEIGHT) for reason in spam] + [
+        Signal(reason, HOLD_WEIGHT) for reason in hold
+    ]
+
+
+def short_with_link(body: str) -> Signal | None:
+    """A link with hardly any words around it: the commonest shape of link spam."""
+    if count_links(body) and len(body.strip()) < SHORT_WITH_LINK_CHARS:
+        # Evidence only: how many links hold a comment is the moderators' setting (rules.py).
+        return Signal("a link with hardly any text around it", 0.75)
+    return None
+
+
+def very_long(body: str) -> Signal | None:
+    if len(body) > VERY_LONG_CHARS:
+        return Signal(f"very long ({len(body):,} characters)", HOLD_WEIGHT)
+    return None
+
+
+def shouting(body: str) -> Signal | None:
+    """Mostly capital letters."""
+    letters = [ch for ch in body if ch.isalpha()]
+    if len(letters) >= SHOUTING_MIN_LETTERS:
+        capitals = sum(ch.isupper() for ch in letters)
+        if capitals / len(letters) > SHOUTING_SHARE:
+            return Signal("written mostly in capital letters", HOLD_WEIGHT)
+    return None
+
+
+def is_long_enough_to_repeat(body: str) -> bool:
+    """Whether a text is long enough for its copies to mean anything."""
+    return len(" ".join(body.split())) >= DUPLICATE_MIN_CHARS
+
+
+def repeated_text(body: str, copies: int, hours: float) -> Signal | None:
+    """The same text was already posted recently (by anyone)."""
+    if copies and is_long_enough_to_repeat(body):
+        times = "once" if copies == 1 else f"{copies} times"
+        return Signal(f"the same text was already posted {times} in the last {hours:g} hours", 2.0)
+    return None
+
+
+def known_spam(is_known: bool) -> Signal | None:
+    """The classifier's memory: this exact text was marked spam before."""
+    if is_known:
+        return Signal("the same text was marked spam before", 3.0)
+    return None
