@@ -311,7 +311,7 @@ def test_queue_row_shows_article_parent_author_contact_time_score_and_reasons(li
     assert 'href="mailto:ada@example.org"' in row and 'href="https://ada.example"' in row
     stored = store.get_comment(db, reply)
     assert f'datetime="{stored["created_at"]}"' in row
-    assert "Spam score</dt><dd>0.00" in row
+    assert f"Spam score</dt><dd>{stored['spam_score']:.2f}" in row
     assert "has 2 links (the limit is 1)" in row
     assert "<strong>now</strong>" in row
 
