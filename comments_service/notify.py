@@ -232,6 +232,8 @@ def notify_reply_approved(db, reply: dict) -> None:
 
 def comment_stored(db, comment_id: int) -> None:
     """After a reader's comment is stored: tell moderators it is held, or its parent's author of the reply."""
+    if smtp_settings() is None:
+        return  # no email configured: don't read the comment back on every post
     comment = store.get_comment(db, comment_id)
     if comment["status"] == store.PENDING and current_app.config["NOTIFY_MODERATORS"] == EACH:
         notify_moderators_of_held(db, comment)
