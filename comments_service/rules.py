@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import asdict, dataclass, field, fields
 from urllib.parse import urlsplit
 
@@ -45,9 +46,11 @@ class Rules:
 
 def load_rules(db) -> Rules:
     """The rules in force (defaults until a moderator saves some)."""
-    if not db["settings"].exists():
+    # Read on every post: one query (asking sqlite-utils whether the table exists cost three).
+    try:
+        row = db.execute("SELECT value FROM settings WHERE key = ?", [SETTINGS_KEY]).fetchone()
+    except sqlite3.OperationalError:  # a database not migrated yet has no settings table
         return Rules()
-    row = db.execute("SELECT value FROM settings WHERE key = ?", [SETTINGS_KEY]).fetchone()
     if row is None:
         return Rules()
     stored = json.loads(row[0])

@@ -695,9 +695,13 @@ def count_same_text(db: Database, body: str, since: datetime) -> int:
     ).fetchone()[0]
 
 
+_files: "weakref.WeakKeyDictionary[Database, str]" = weakref.WeakKeyDictionary()
+
+
 def database_file(db: Database) -> str:
     """The path of a connection's main database file ("" for an in-memory database)."""
-    for _, name, path in db.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return path or ""
-    return ""
+    path = _files.get(db)  # asked on every post: the spam filter's model is kept per file
+    if path is None:
+        rows = db.execute("PRAGMA database_list").fetchall()
+        path = _files[db] = next((file or "" for _, name, file in rows if name == "main"), "")
+    return path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -32,15 +31,17 @@ class Submission:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+# Unicode's control characters (category Cc) but tab and newline, and lone surrogates (Cs).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _text(value) -> str:
     """A submitted value as text without control characters (newlines kept)."""
     if value is None:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    return "".join(
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
+    return _CONTROL.sub("", value)
 
 
 def _truthy(value) -> bool:

@@ -7,10 +7,9 @@ from datetime import timedelta
 
 import feedparser
 import pytest
-from itsdangerous import URLSafeSerializer
 
 from comments_service import store
-from comments_service.api import OWN_COOKIE, OWN_COOKIE_SALT
+from comments_service.api import OWN_COOKIE, own_cookie_value
 
 from .conftest import SECRET, approve
 
@@ -295,7 +294,7 @@ def test_others_cannot_edit_or_delete(live, db):
 
 
 def _cookie_for(ids):
-    return URLSafeSerializer(SECRET, salt=OWN_COOKIE_SALT).dumps(ids)
+    return own_cookie_value(SECRET, ids)
 
 
 def test_edit_after_the_window_is_refused(live, db):
@@ -315,7 +314,7 @@ def test_edit_after_the_window_is_refused(live, db):
 def test_a_forged_cookie_gives_no_rights(live, db):
     comment_id = live.post_comment(live.session()).json()["id"]
     reader = live.session()
-    forged = URLSafeSerializer("another-key", salt=OWN_COOKIE_SALT).dumps([comment_id])
+    forged = own_cookie_value("another-key", [comment_id])
     reader.cookies.set(OWN_COOKIE, forged, path="/api")
     assert reader.delete(f"{live.url}/api/comments/{comment_id}").status_code == 403
     assert reader.get(f"{live.url}/api/threads/say-hello/mine").json() == {"comments": []}

@@ -84,3 +84,35 @@ def test_a_reader_cannot_choose_the_rel_of_a_link():
 
 def test_raw_html_shows_as_text_instead_of_disappearing():
     assert render_comment("I love <b>bold</b> tags") == "<p>I love &lt;b&gt;bold&lt;/b&gt; tags</p>"
+
+
+LINKLESS_AND_LINKY = HOSTILE + [
+    "Thanks, this matches my experience at trade fairs.",
+    "I met her at example.com's booth",
+    "mail me: someone@example.com",
+    "see example.org/page, or EXAMPLE.NET",
+    "an entity: example&#46;com and &amp; and &lt;b&gt;",
+    "<https://autolink.example>",
+    "version 1.2.3 costs 5.50 dollars; e.g. this.",
+    "ftp://old.example/file and irc://chat.example",
+    "`code with http://x.example inside`",
+]
+
+
+@pytest.mark.parametrize("text", LINKLESS_AND_LINKY)
+def test_skipping_the_link_pass_never_changes_the_output(text):
+    # render_comment skips bleach's link pass when it has nothing to do: the result must be
+    # exactly what the full cleaner gives.
+    from comments_service import sanitize
+
+    html = sanitize._markdown().reset().convert(text)
+    assert render_comment(text) == sanitize._cleaner.clean(html).strip()
+
+
+def test_plain_comments_take_the_short_path_and_links_the_full_one():
+    from comments_service.sanitize import _may_hold_links
+
+    assert not _may_hold_links("<p>Thanks, see you at the next meetup.</p>")
+    assert _may_hold_links("<p>see example.org</p>")
+    assert _may_hold_links("<p>me@example.com</p>")
+    assert _may_hold_links('<p><a href="https://x.example">x</a></p>')

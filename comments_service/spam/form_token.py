@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
 SALT = "touch-base-form-token"
 
 
+@lru_cache(maxsize=4)
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=SALT)
+
+
 def issue_token(secret_key: str, now: float | None = None) -> str:
     """A token recording `now` (seconds since the epoch), signed with the site's secret."""
     stamp = time.time() if now is None else now
-    return URLSafeSerializer(secret_key, salt=SALT).dumps({"shown": round(stamp, 3)})
+    return _serializer(secret_key).dumps({"shown": round(stamp, 3)})
 
 
 def token_age(secret_key: str, token: str, now: float | None = None) -> float | None:
@@ -20,7 +26,7 @@ def token_age(secret_key: str, token: str, now: float | None = None) -> float | 
     if not token:
         return None
     try:
-        payload = URLSafeSerializer(secret_key, salt=SALT).loads(token)
+        payload = _serializer(secret_key).loads(token)
         shown = float(payload["shown"])
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
