@@ -434,7 +434,7 @@ def test_trusted_returning_commenter_skips_the_queue_in_hold_first_time_mode(liv
 
 def test_link_count_rule_holds_a_comment_with_its_reason(live, db, signed_in):
     save_settings(signed_in, mode="publish", hold_links_at="2")
-    one = live.post_comment(live.session(), body="One link https://a.example").json()
+    one = live.post_comment(live.session(), body="One link, to the slides of the talk I mentioned above: https://a.example").json()
     two = live.post_comment(live.session(), body="https://a.example and https://b.example").json()
     assert (one["status"], two["status"]) == ("approved", "pending")
     page = signed_in.get("/moderate/")

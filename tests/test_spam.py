@@ -170,6 +170,8 @@ TOO_FAST = Signal("sent 0.5 seconds after the form was shown", 2.0)
 FORGED = Signal("the form token is forged", 2.0)
 HOLDS = Signal("has 2 links (the limit is 1)", HOLD_WEIGHT)
 WEAK = Signal("sent without a form token", 0.25)
+SHOUTS = signals.shouting("BUY NOW CHEAP PILLS TODAY")
+BARE_LINK = signals.short_with_link("Our song: https://x.example")
 
 
 @pytest.mark.parametrize(
@@ -185,11 +187,14 @@ WEAK = Signal("sent without a form token", 0.25)
         (0.005, [HOLDS], True, store.PENDING),
         (0.05, [], True, store.PENDING),  # not low enough to publish
         (0.30, [], False, store.PENDING),
-        (0.80, [], True, store.PENDING),  # leans to spam, not sure enough alone
-        (0.80, [TOO_FAST], True, store.SPAM),  # ... a strong signal settles it
+        (0.75, [], True, store.PENDING),  # leans to spam, not sure enough alone
+        (0.75, [TOO_FAST], True, store.SPAM),  # ... a strong signal settles it
+        (0.75, [SHOUTS, BARE_LINK], True, store.PENDING),  # ... how it is written never does
         (0.45, [TOO_FAST, FORGED], True, store.PENDING),  # the classifier must lean to spam itself
-        (0.87, [], True, store.SPAM),
-        (0.87, [], False, store.SPAM),
+        (0.80, [], True, store.SPAM),
+        (0.80, [], False, store.SPAM),
+        (0.20, [SHOUTS], True, store.PENDING),  # but it holds where the mode would publish
+        (0.005, [BARE_LINK], True, store.PENDING),
     ],
 )
 def test_decision_thresholds(probability, found, may_publish, status):
@@ -397,3 +402,38 @@ def test_the_benchmark_skips_with_a_message_without_the_dataset(monkeypatch, tmp
     monkeypatch.setattr(spam_bench, "DATASET", tmp_path / "absent")
     assert "skipped" in spam_bench.main([])
     assert "spam bench skipped: the YouTube Spam Collection is not at" in capsys.readouterr().out
+
+PROMOTERS = [
+    "Subscribe to my channel for daily vlogs",
+    "Please subscribe, I subscribe back to everyone",
+    "New channel here, subscribers welcome",
+    "Subscribe and like, my channel needs you",
+    "Check my channel and subscribe please",
+    "My channel has new videos every week, subscribe",
+    "Subscribe now, channel giveaway for subscribers",
+    "Free shoutouts for everyone who subscribes to my channel",
+]
+READERS = [
+    "I sent a short thank-you note after the meetup and got a reply the same day",
+    "Calling an old colleague just to say hello felt awkward at first, then lovely",
+    "The advice about waiting a week before a second email worked for me",
+    "We met at a trade fair and kept in touch through holiday greetings",
+    "Asking one specific question made it easy for her to answer",
+    "I keep a small notebook of the people I meet at conferences",
+    "A follow-up call after the interview showed real interest",
+    "Introductions work better when both people agreed beforehand",
+]
+
+
+def test_spelling_tricks_still_look_like_what_moderators_marked_spam():
+    # Character n-grams: "subscr1be" and "chanel" share most of their letters with the words
+    # moderators marked spam, though the words themselves were never seen.
+    from comments_service.spam import classifier
+
+    examples = [corpus.Example(body=text, label=corpus.SPAM) for text in PROMOTERS] + [
+        corpus.Example(body=text, label=corpus.HAM) for text in READERS
+    ]
+    model = classifier.train(examples)
+    tricked = model.probability({"body": "subscr1be chanel pls", "author": "", "website": ""})
+    unseen = model.probability({"body": "quarterly gardening almanac", "author": "", "website": ""})
+    assert tricked > 0.5 > unseen and tricked - unseen > 0.05, (tricked, unseen)

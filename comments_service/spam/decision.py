@@ -30,11 +30,11 @@ def logit(probability: float) -> float:
 
 
 def evidence(probability: float | None, signals: list[Signal]) -> float:
-    """The classifier's probability with every signal's weight added, as a probability.
-
-    Untrained, the classifier counts as 0.5: it says nothing either way.
+    """The classifier's probability with the weight of every signal that is evidence added,
+    as a probability. Untrained, the classifier counts as 0.5: it says nothing either way.
     """
-    total = logit(0.5 if probability is None else probability) + sum(s.weight for s in signals)
+    weights = sum(s.weight for s in signals if s.evidence)
+    total = logit(0.5 if probability is None else probability) + weights
     return 1 / (1 + math.exp(-max(min(total, 50), -50)))
 
 

@@ -1,9 +1,10 @@
 """What the classifier sees of a comment: its words, the domains it links to, author and website.
 
-`tokens(comment)` is the analyzer handed to scikit-learn's HashingVectorizer. Chosen by
-measurement (bench/spam_bench.py, leave-one-video-out): word unigrams and bigrams with links
-replaced by their domains beat character n-grams, which learn the look of one site's comments
-and carry badly to another's.
+`tokens(comment)` is the analyzer handed to scikit-learn's HashingVectorizer: word unigrams
+and bigrams, links replaced by their domains, and the author and website fields.
+`plain_text(comment)` is what the character n-grams are read from (classifier.py): the text a
+reader sees, lower-case, each link reduced to the word "link", so that spelling tricks ("subscr1be", "ch3ck") and
+word endings count without a URL's random ids becoming vocabulary.
 """
 
 from __future__ import annotations
@@ -100,6 +101,12 @@ def tokens(comment: dict) -> list[str]:
     website = domain_of(comment.get("website") or "") if comment.get("website") else ""
     found.append(f"website={website}" if website else "no-website")
     return found
+
+
+def plain_text(comment: dict) -> str:
+    """The comment's text as one lower-case string, each link reduced to the word "link"."""
+    _, text = split_links(clean(comment.get("body", "")))
+    return text.lower()
 
 
 def normalized_text(body: str) -> str:

@@ -25,7 +25,7 @@ class SpamSettings:
     duplicate_hours: float = 24.0
     # A trained filter sends a comment to spam when the evidence (classifier + signals) reaches
     # this, and the classifier itself leans to spam. Tuned on the benchmark (bench/spam_bench.py).
-    spam_threshold: float = 0.86
+    spam_threshold: float = 0.78
     # Where the moderation mode publishes at once, a trained filter lets a comment through only
     # below this spam probability (spam published is the second worst outcome).
     publish_below: float = 0.01
