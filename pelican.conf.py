@@ -67,6 +67,8 @@ DELETE_OUTPUT_DIRECTORY = False
 
 THEME = str(Path(__file__).with_name("theme"))
 THEME_STATIC_DIR = "theme"
+# The build plugin writes the theme's CSS and JavaScript minified; False keeps them as written.
+MINIFY_ASSETS = True
 PLUGIN_PATHS = []
 PLUGINS = ["comments_service.pelican_plugin"]
 MARKDOWN = {

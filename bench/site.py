@@ -209,11 +209,15 @@ def page_weights(work: Path, log=print) -> dict:
         pages[slug] = (len(html) + css + js, len(html), css, js)
     widget = output / "theme" / "js" / "comments.js"
     widget_bytes = widget.stat().st_size
+    # The build minifies the theme's files; the source is what people edit.
+    source_bytes = (ROOT / "theme" / "static" / "js" / "comments.js").stat().st_size
     widget_gz = len(gzip.compress(widget.read_bytes(), 9))
     heaviest = max(pages, key=lambda slug: pages[slug][0])
     total, html, css, js = pages[heaviest]
     log(f"  article page before comments, largest of {len(pages)}: {total:,} bytes = HTML {html:,}"
         f" + CSS {css:,} + JS {js:,} ({heaviest}); third-party requests: {len(external)}")
-    log(f"  comment widget comments.js: {widget_bytes:,} bytes ({widget_gz:,} gzipped)")
+    log(f"  comment widget comments.js: {widget_bytes:,} bytes ({widget_gz:,} gzipped) as served;"
+        f" source {source_bytes:,} bytes")
     return {"article_page_bytes": total, "widget_bytes": widget_bytes,
+            "widget_source_bytes": source_bytes,
             "widget_gzip_bytes": widget_gz, "third_party_requests": len(external)}

@@ -37,7 +37,7 @@ def init(settings):
     """Create or upgrade the database (safe to run again)."""
     app = make_app(**settings)
     db = store.open_db(app.config["DATABASE"])
-    pending = [m.name for m in store.migrations.pending(db)]
+    pending = store.pending_migrations(db)
     store.migrate(db)
     click.echo(f"Database {app.config['DATABASE']}: " + (
         f"applied {', '.join(pending)}." if pending else "up to date."

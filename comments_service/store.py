@@ -11,10 +11,12 @@ import threading
 import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
-from .migrations import migrations
+# sqlite-utils (and numpy, which it imports) load on first use, not with this module: the site
+# build reads comments with the standard library alone (read_approved_for_build).
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 PENDING = "pending"
 APPROVED = "approved"
@@ -61,6 +63,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 def open_db(path: str | Path) -> Database:
     """Open (creating if needed) the database file in WAL mode with a busy timeout."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    from sqlite_utils import Database
+
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     _configure(conn)
     db = Database(conn, execute_plugins=False)
@@ -121,6 +125,8 @@ def open_readonly(path: str | Path) -> Database | None:
     """Open an existing database read-only (for the site build); None when it is absent."""
     if not Path(path).exists():
         return None
+    from sqlite_utils import Database
+
     conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return Database(conn, execute_plugins=False)
@@ -128,7 +134,16 @@ def open_readonly(path: str | Path) -> Database | None:
 
 def migrate(db: Database) -> None:
     """Bring the schema up to date."""
+    from .migrations import migrations
+
     migrations.apply(db)
+
+
+def pending_migrations(db: Database) -> list[str]:
+    """The names of the migrations this database has not had yet."""
+    from .migrations import migrations
+
+    return [migration.name for migration in migrations.pending(db)]
 
 
 def add_comment(
@@ -208,6 +223,33 @@ def list_approved_by_thread(db: Database) -> dict[str, list[dict]]:
         "SELECT * FROM comments WHERE status = ? ORDER BY thread, created_at, id", [APPROVED]
     ):
         grouped.setdefault(row["thread"], []).append(public(row))
+    return grouped
+
+
+_APPROVED_FOR_BUILD = (
+    f"SELECT thread, {', '.join(PUBLIC_FIELDS)} FROM comments"
+    " WHERE status = 'approved' ORDER BY thread, created_at, id"
+)
+
+
+def read_approved_for_build(path: str | Path | None) -> dict[str, list[dict]]:
+    """What list_approved_by_thread gives, read from a database file with the standard
+    library alone, read-only: the site build's one read, which must not pay for importing
+    sqlite-utils and numpy (0.15 s of CPU per build). {} when there is no database.
+    Raises sqlite3.Error for a database it cannot read (an older schema, a damaged file)."""
+    if not path or not Path(path).is_file():
+        return {}
+    grouped: dict[str, list[dict]] = {}
+    conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        for thread, *values in conn.execute(_APPROVED_FOR_BUILD):
+            comment = dict(zip(PUBLIC_FIELDS, values))
+            comment["by_moderator"] = bool(comment["by_moderator"])
+            comment["website"] = comment["website"] or ""
+            grouped.setdefault(thread, []).append(comment)
+    finally:
+        conn.close()
     return grouped
 
 

@@ -61,7 +61,7 @@ def test_million_generator_on_a_small_size_matches_the_schema_and_is_reused(tmp_
     indexes = {row[0] for row in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments'")}
     assert "idx_comments_thread_status" in indexes  # rebuilt after the load
-    assert not list(store.migrations.pending(db))
+    assert store.pending_migrations(db) == []
     db.close()
     stamp = path.stat().st_mtime_ns
     data.generate_million(path, total=3000, threads=30, log=lambda *a: None)

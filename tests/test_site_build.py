@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import shutil
 from html.parser import HTMLParser
@@ -42,7 +43,8 @@ class WarningRecorder(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build(tmp: Path, content: Path, database: Path | None = None) -> tuple[Path, list[str]]:
+def build(tmp: Path, content: Path, database: Path | None = None,
+          **overrides) -> tuple[Path, list[str]]:
     output = tmp / "output"
     settings = read_settings(
         str(ROOT / "pelican.conf.py"),
@@ -51,6 +53,7 @@ def build(tmp: Path, content: Path, database: Path | None = None) -> tuple[Path,
             "OUTPUT_PATH": str(output),
             "CACHE_PATH": str(tmp / "cache"),
             "COMMENTS_DATABASE": str(database or tmp / "no-database.db"),
+            **overrides,
         },
     )
     recorder = WarningRecorder()
@@ -265,3 +268,91 @@ def test_approved_comments_are_baked_into_the_article(tmp_path):
     assert "Pending Pat" not in html
     assert "No comments yet" not in html
     assert "No comments yet" in read(output, "warm-vs-cold-leads/index.html")
+
+
+def post_metadata(slug: str) -> dict[str, str]:
+    source = (ROOT / "content" / f"{slug}.md").read_text(encoding="utf-8")
+    return dict(re.findall(r"^(\w+): (.*)$", source.split("\n\n")[0], re.MULTILINE))
+
+
+def post_tags(slug: str) -> set[str]:
+    return {tag.strip() for tag in post_metadata(slug)["Tags"].split(",")}
+
+
+@pytest.mark.parametrize("slug", POSTS)
+def test_article_shows_reading_time_neighbours_and_related_posts(site, slug):
+    output, _ = site
+    html = read(output, f"{slug}/index.html")
+    body = html.split('<div class="post-content">', 1)[1].split("</article>", 1)[0]
+    words = len(re.sub(r"<[^>]+>", " ", body).split())
+    assert re.findall(r"</span> (\d+) min read", html) == [str(max(1, math.ceil(words / 220)))]
+
+    threads = json.loads(read(output, "threads.json"))["threads"]
+    by_date = [t["slug"] for t in sorted(threads, key=lambda t: t["date"])]
+    position = by_date.index(slug)
+    older = re.search(r'class="post-nav-older"><a href="/([^"/]+)/"', html)
+    newer = re.search(r'class="post-nav-newer"><a href="/([^"/]+)/"', html)
+    assert (older and older.group(1)) == (by_date[position - 1] if position else None)
+    assert (newer and newer.group(1)) == (by_date[position + 1] if position + 1 < len(by_date)
+                                          else None)
+
+    aside = html.split('<aside class="related"', 1)[1].split("</aside>", 1)[0]
+    related = re.findall(r'<li><a href="/([^"/]+)/">', aside)
+    sharing = [other for other in POSTS if other != slug and post_tags(other) & post_tags(slug)]
+    assert related and len(related) == min(3, len(sharing))
+    shared = [len(post_tags(other) & post_tags(slug)) for other in related]
+    assert set(related) <= set(sharing) and shared == sorted(shared, reverse=True)
+
+
+def summary_cards(html: str) -> dict[str, str]:
+    return dict(re.findall(
+        r'(?s)<article class="post-summary" aria-labelledby="title-([^"]+)">(.*?)</article>', html
+    ))
+
+
+def test_each_listing_shows_a_post_with_its_own_title_category_and_tags(site):
+    output, _ = site
+    index = summary_cards(read(output, "index.html"))
+    assert sorted(index) == sorted(POSTS)
+    for slug, card in index.items():
+        meta = post_metadata(slug)
+        assert f'<a href="/{slug}/">{meta["Title"]}</a>' in card
+        assert f'>{meta["Category"]}</a>' in card
+        assert {tag for tag in re.findall(r'rel="tag">([^<]+)</a>', card)} == post_tags(slug)
+        # The same card on the post's category page and on each of its tags' pages.
+        category = output / "category" / meta["Category"].lower().replace(" ", "-")
+        pages = [category] + [output / "tag" / tag.lower().replace(" ", "-")
+                              for tag in post_tags(slug)]
+        for page in pages:
+            assert summary_cards(read(page, "index.html")).get(slug) == card, page
+
+
+def string_literals(javascript: str) -> set[str]:
+    return set(re.findall(r'"(?:[^"\\\n]|\\.)*"', javascript))
+
+
+def class_selectors(css: str) -> set[str]:
+    return set(re.findall(r"\.([a-zA-Z][\w-]*)", re.sub(r"(?s)/\*.*?\*/", "", css)))
+
+
+def test_theme_css_and_js_are_minified_and_keep_every_rule_and_string(site):
+    output, _ = site
+    css_source = (ROOT / "theme" / "static" / "css" / "main.css").read_text(encoding="utf-8")
+    css = read(output, "theme/css/main.css")
+    js_source = (ROOT / "theme" / "static" / "js" / "comments.js").read_text(encoding="utf-8")
+    js = read(output, "theme/js/comments.js")
+    assert len(css) < 0.9 * len(css_source) and len(js) < 0.9 * len(js_source)
+    assert "/*" not in css and "\n  " not in css
+    assert not re.search(r"(?m)^\s*//", js) and "/* Touch Base" not in js
+    assert class_selectors(css) == class_selectors(css_source)
+    assert css.count("@media") == css_source.count("@media")
+    assert css.count("var(--") == css_source.count("var(--")
+    assert string_literals(js) == string_literals(js_source)
+    assert '"#comment-thread"' in string_literals(js)
+
+
+def test_minify_assets_off_keeps_the_theme_files_as_written(tmp_path):
+    output, _ = build(tmp_path, ROOT / "content", MINIFY_ASSETS=False)
+    for name in ("css/main.css", "js/comments.js"):
+        assert (output / "theme" / name).read_bytes() == \
+            (ROOT / "theme" / "static" / name).read_bytes()
