@@ -216,16 +216,6 @@ def list_approved(db: Database, thread: str) -> list[dict]:
     ]
 
 
-def list_approved_by_thread(db: Database) -> dict[str, list[dict]]:
-    """Every approved comment grouped by thread (for baking into the site)."""
-    grouped: dict[str, list[dict]] = {}
-    for row in db.query(
-        "SELECT * FROM comments WHERE status = ? ORDER BY thread, created_at, id", [APPROVED]
-    ):
-        grouped.setdefault(row["thread"], []).append(public(row))
-    return grouped
-
-
 _APPROVED_FOR_BUILD = (
     f"SELECT thread, {', '.join(PUBLIC_FIELDS)} FROM comments"
     " WHERE status = 'approved' ORDER BY thread, created_at, id"
@@ -233,10 +223,11 @@ _APPROVED_FOR_BUILD = (
 
 
 def read_approved_for_build(path: str | Path | None) -> dict[str, list[dict]]:
-    """What list_approved_by_thread gives, read from a database file with the standard
-    library alone, read-only: the site build's one read, which must not pay for importing
-    sqlite-utils and numpy (0.15 s of CPU per build). {} when there is no database.
-    Raises sqlite3.Error for a database it cannot read (an older schema, a damaged file)."""
+    """Every approved comment grouped by thread, each thread as list_approved gives it.
+
+    The site build's one read: read-only, with the standard library alone, so the build
+    does not pay for importing sqlite-utils and numpy (0.15 s of CPU). {} when there is no
+    database; sqlite3.Error for one it cannot read (an older schema, a damaged file)."""
     if not path or not Path(path).is_file():
         return {}
     grouped: dict[str, list[dict]] = {}

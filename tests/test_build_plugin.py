@@ -46,7 +46,7 @@ def test_plugin_reads_the_approved_comments_store_lists(database):
     read = pelican_plugin.approved_comments(str(path))
 
     assert sorted(read) == ["a-post", "b-post"]
-    assert read == store.list_approved_by_thread(db)
+    assert read == {thread: store.list_approved(db, thread) for thread in ("a-post", "b-post")}
 
 
 @pytest.mark.parametrize("make", ["none", "missing", "no-table", "not-sqlite"])
