@@ -437,3 +437,18 @@ def test_spelling_tricks_still_look_like_what_moderators_marked_spam():
     tricked = model.probability({"body": "subscr1be chanel pls", "author": "", "website": ""})
     unseen = model.probability({"body": "quarterly gardening almanac", "author": "", "website": ""})
     assert tricked > 0.5 > unseen and tricked - unseen > 0.05, (tricked, unseen)
+
+
+def test_scoring_one_comment_gives_what_scikit_learn_gives():
+    # Classifier.probability applies the fitted weights itself (scikit-learn's checks cost a
+    # millisecond a post); it must agree with the library on every kind of text.
+    from comments_service.spam import classifier
+
+    model = classifier.train(blog_examples())
+    texts = [e.body for e in blog_examples()] + [
+        "", "   ", "Zoë says: ÄÖÜ 😀 <b>bold</b> http://a.example/c?d=1 and www.b.example",
+        "SUBSCRIBE subscr1be " * 40, "a" * 3000, "\u200bzero\u200dwidth\ufeff", "日本語のコメントです",
+    ]
+    comments = [{"body": text, "author": "Zoë" if i % 2 else "", "website": "https://x.example" if i % 3 else ""}
+                for i, text in enumerate(texts)]
+    assert [model.probability(c) for c in comments] == pytest.approx(model.probabilities(comments), abs=1e-12)
