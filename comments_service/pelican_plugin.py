@@ -127,12 +127,7 @@ def describe(article, links: dict) -> None:
 
     `links` caches (url, name) of each tag and category: Pelican formats a taxonomy URL anew
     each time it is asked for one."""
-    # Templates ask for article.url many times and Pelican formats it anew each time;
-    # override_url (Pelican's own per-article URL) keeps the value it computes.
-    if not hasattr(article, "override_url"):
-        article.override_url = article.url
-    article.url_html = str(escape(article.url))
-    article.title_html = str(escape(article.title))
+    describe_link(article)
     article.date_iso = article.date.isoformat()
     article.date_html = str(escape(article.locale_date))
     # Pelican's `_content` is the text before intrasite links are rewritten: the same words,
@@ -182,15 +177,22 @@ def prepare_articles(generator) -> None:
         article.baked_comments = comment_tree(comments, date_format)
 
 
+def describe_link(content) -> None:
+    """A post's or page's link and title, escaped once. Templates ask for content.url many
+    times and Pelican formats it anew each time; override_url (Pelican's own per-content URL)
+    keeps the value it computes."""
+    if not hasattr(content, "override_url"):
+        content.override_url = content.url
+    content.url_html = str(escape(content.url))
+    content.title_html = str(escape(content.title))
+
+
 def prepare_pages(generator) -> None:
     """Pages appear in the menu of every page: escape their title and link once."""
     for page in chain(generator.pages, generator.translations, generator.hidden_pages,
                       generator.hidden_translations, generator.draft_pages,
                       generator.draft_translations):
-        if not hasattr(page, "override_url"):
-            page.override_url = page.url
-        page.url_html = str(escape(page.url))
-        page.title_html = str(escape(page.title))
+        describe_link(page)
 
 
 class PostCards:

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils import murmurhash3_32
 
 from .corpus import HAM, SPAM, Example
-from .features import normalized_text, plain_text, tokens
+from .features import normalized_text, plain_text, read, tokens
 from .signals import is_long_enough_to_repeat
 
 # Fewer labelled comments than this of either kind and the filter stays untrained (neutral).
@@ -73,10 +73,11 @@ class Classifier:
         input checks cost a millisecond per call, more than the rest of a post. It computes
         what `probabilities` computes; tests/test_spam.py holds the two equal."""
         model = self.model
+        word_features, text = read(comment)
         words = _weighted_dot(
-            _hashed(tokens(comment), binary=True), self.weighting.idf_, model.coef_[0, :HASH_FEATURES])
+            _hashed(word_features, binary=True), self.weighting.idf_, model.coef_[0, :HASH_FEATURES])
         chars = _weighted_dot(
-            _hashed(_char_analyzer()(comment), binary=False), self.char_weighting.idf_,
+            _hashed(_char_ngrams()(text), binary=False), self.char_weighting.idf_,
             model.coef_[0, HASH_FEATURES:])
         log_odds = (words + CHAR_WEIGHT * chars + model.intercept_[0]) * self.certainty
         return float(1 / (1 + np.exp(-log_odds)))
@@ -132,8 +133,10 @@ def train(examples: list[Example], version: int = 0) -> Classifier | None:
 
 
 @lru_cache(maxsize=1)
-def _char_analyzer():
-    return _char_vectorizer().build_analyzer()
+def _char_ngrams():
+    """The character n-grams _char_vectorizer takes from a comment, from its plain text
+    (already lower-case, so the default preprocessor's lower-casing changes nothing)."""
+    return HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS).build_analyzer()
 
 
 def _hashed(features: list[str], binary: bool) -> dict[int, float]:

@@ -3,8 +3,9 @@
 `tokens(comment)` is the analyzer handed to scikit-learn's HashingVectorizer: word unigrams
 and bigrams, links replaced by their domains, and the author and website fields.
 `plain_text(comment)` is what the character n-grams are read from (classifier.py): the text a
-reader sees, lower-case, each link reduced to the word "link", so that spelling tricks ("subscr1be", "ch3ck") and
-word endings count without a URL's random ids becoming vocabulary.
+reader sees, lower-case, each link reduced to the word "link", so that spelling tricks
+("subscr1be", "ch3ck") and word endings count without a URL's random ids becoming vocabulary.
+`read(comment)` gives both from one pass, for scoring one comment.
 """
 
 from __future__ import annotations
@@ -81,6 +82,18 @@ def _length_band(length: int) -> str:
 
 def tokens(comment: dict) -> list[str]:
     """Every feature of one comment, as strings for the hashing vectorizer."""
+    return read(comment)[0]
+
+
+def plain_text(comment: dict) -> str:
+    """The comment's text as one lower-case string, each link reduced to the word "link"."""
+    _, text = split_links(clean(comment.get("body", "")))
+    return text.lower()
+
+
+def read(comment: dict) -> tuple[list[str], str]:
+    """(tokens(comment), plain_text(comment)) from one pass over the text: scoring a post
+    needs both, and cleaning and finding links is most of the work of each."""
     body = clean(comment.get("body", ""))
     links, text = split_links(body)
     domains = [domain_of(link) for link in links]
@@ -100,13 +113,7 @@ def tokens(comment: dict) -> list[str]:
         found.append(f"author={author}")
     website = domain_of(comment.get("website") or "") if comment.get("website") else ""
     found.append(f"website={website}" if website else "no-website")
-    return found
-
-
-def plain_text(comment: dict) -> str:
-    """The comment's text as one lower-case string, each link reduced to the word "link"."""
-    _, text = split_links(clean(comment.get("body", "")))
-    return text.lower()
+    return found, text.lower()
 
 
 def normalized_text(body: str) -> str:
