@@ -116,3 +116,55 @@ def test_plain_comments_take_the_short_path_and_links_the_full_one():
     assert _may_hold_links("<p>see example.org</p>")
     assert _may_hold_links("<p>me@example.com</p>")
     assert _may_hold_links('<p><a href="https://x.example">x</a></p>')
+
+
+def _full_path(text: str) -> str:
+    from comments_service import sanitize
+
+    return sanitize._cleaner.clean(sanitize._markdown().reset().convert(text)).strip()
+
+
+PLAIN_PROSE = [
+    "Comment 5. I keep a plain spreadsheet of who I met, where, and what we talked about.",
+    "Thanks!\n\nI'd add one thing: call (don't e-mail) within 48 hours; it's 100% worth it.",
+    "Zweite Zeile folgt\nhier, ohne Absatz. Ça marche? Très bien: 3/4 of my contacts agree.",
+    "\n\nLeading and trailing blank lines\n\n\n\nand many between.\n\n",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_PROSE)
+def test_plain_prose_takes_the_short_path_with_the_same_html(text):
+    from comments_service.sanitize import _plain_paragraphs
+
+    assert _plain_paragraphs(text) is not None
+    assert render_comment(text) == _full_path(text)
+
+
+@pytest.mark.parametrize("text", [
+    "- a list item", "1. first\n2. second", "Title\n---", "Title\n===", "    code", "# heading",
+    "line with a break  \nnext", "*em* and _em_", "a [link](https://x.example)", "see example.com",
+    "me@example.com", "a < b & c > d", "`code`", "> quoted", "tab\there",
+])
+def test_anything_markdown_might_shape_takes_the_full_path(text):
+    from comments_service.sanitize import _plain_paragraphs
+
+    assert _plain_paragraphs(text) is None
+
+
+def test_the_short_path_agrees_with_markdown_and_bleach_on_random_text():
+    # Random texts over an alphabet rich in the characters at the short path's edges: wherever
+    # the short path answers, its answer must be the full path's, byte for byte.
+    import random
+
+    from comments_service.sanitize import _plain_paragraphs
+
+    rng = random.Random(7)
+    alphabet = list("ab Z9é.,;:'\"?!()%$/-\n") + ["1. ", "\n\n", "  ", "- ", "x.com", "e.g."]
+    short = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+        plain = _plain_paragraphs(text)
+        if plain is not None:
+            short += 1
+            assert plain == _full_path(text), repr(text)
+    assert short > 500  # the comparison really ran on many texts
