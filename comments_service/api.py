@@ -311,8 +311,9 @@ def create_comment(slug):
         response = Response(status=303)
         response.headers["Location"] = f"{thread.url}#{anchor}"
     else:
-        response = jsonify({"id": comment_id, "status": status})
-        response.status_code = 201
+        # Ready bytes, as the thread listing does: jsonify costs a post a few percent.
+        response = Response(json_bytes({"id": comment_id, "status": status}), status=201,
+                            mimetype="application/json")
     remember_own_comment(response, comment_id)
     return response
 
