@@ -74,11 +74,13 @@ class Classifier:
         what `probabilities` computes; tests/test_spam.py holds the two equal."""
         model = self.model
         word_features, text = read(comment)
+        word_columns = np.unique(np.fromiter(map(_column, word_features), dtype=np.intp))
         words = _weighted_dot(
-            _hashed(word_features, binary=True), self.weighting.idf_, model.coef_[0, :HASH_FEATURES])
+            word_columns, np.ones(len(word_columns)), self.weighting.idf_,
+            model.coef_[0, :HASH_FEATURES])
+        char_columns, char_counts = np.unique(_char_columns(text), return_counts=True)
         chars = _weighted_dot(
-            _hashed(_char_ngrams()(text), binary=False), self.char_weighting.idf_,
-            model.coef_[0, HASH_FEATURES:])
+            char_columns, char_counts, self.char_weighting.idf_, model.coef_[0, HASH_FEATURES:])
         log_odds = (words + CHAR_WEIGHT * chars + model.intercept_[0]) * self.certainty
         return float(1 / (1 + np.exp(-log_odds)))
 
@@ -132,32 +134,42 @@ def train(examples: list[Example], version: int = 0) -> Classifier | None:
     )
 
 
-@lru_cache(maxsize=1)
-def _char_ngrams():
-    """The character n-grams _char_vectorizer takes from a comment, from its plain text
-    (already lower-case, so the default preprocessor's lower-casing changes nothing)."""
-    return HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS).build_analyzer()
+@lru_cache(maxsize=2**16)  # words and their n-grams recur from comment to comment
+def _column(feature: str) -> int:
+    """The column HashingVectorizer(alternate_sign=False) gives a feature: its murmurhash3
+    index, as in scikit-learn's _hashing_fast."""
+    h = murmurhash3_32(feature, seed=0)
+    return (2**31 - HASH_FEATURES) % HASH_FEATURES if h == -(2**31) else abs(h) % HASH_FEATURES
 
 
-def _hashed(features: list[str], binary: bool) -> dict[int, float]:
-    """The columns HashingVectorizer(alternate_sign=False, norm=None) fills for one document
-    (its murmurhash3 index, as in scikit-learn's _hashing_fast), with their counts."""
-    counts: dict[int, float] = {}
-    for feature in features:
-        h = murmurhash3_32(feature, seed=0)
-        index = (2**31 - HASH_FEATURES) % HASH_FEATURES if h == -(2**31) else abs(h) % HASH_FEATURES
-        counts[index] = 1.0 if binary else counts.get(index, 0.0) + 1.0
-    return counts
+@lru_cache(maxsize=2**15)
+def _word_char_columns(word: str) -> tuple[int, ...]:
+    """The columns of one word's character n-grams, as scikit-learn's "char_wb" analyzer cuts
+    them: the word padded with a space each side, every n from CHAR_NGRAMS, a word shorter
+    than n counted once."""
+    padded, (low, high) = f" {word} ", CHAR_NGRAMS
+    columns = []
+    for n in range(low, high + 1):
+        if len(padded) <= n:
+            columns.append(_column(padded))
+            break
+        columns.extend(_column(padded[start:start + n]) for start in range(len(padded) - n + 1))
+    return tuple(columns)
 
 
-def _weighted_dot(counts: dict[int, float], idf, coef) -> float:
-    """TfidfTransformer(sublinear_tf=True, norm="l2") on one row, then its dot product with
-    the model's coefficients for those columns."""
-    if not counts:
+def _char_columns(text: str) -> np.ndarray:
+    """The columns _char_vectorizer fills for a plain text (already lower-case), one entry per
+    n-gram: the analyzer works word by word, so each word's share is remembered."""
+    columns = [column for word in text.split() for column in _word_char_columns(word)]
+    return np.array(columns, dtype=np.intp)
+
+
+def _weighted_dot(columns: np.ndarray, counts: np.ndarray, idf, coef) -> float:
+    """TfidfTransformer(sublinear_tf=True, norm="l2") on one row given as its columns and
+    counts, then its dot product with the model's coefficients for those columns."""
+    if not len(columns):
         return 0.0
-    columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
-    weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts))))
-    weights *= idf[columns]
+    weights = (1.0 + np.log(counts.astype(float))) * idf[columns]
     norm = np.sqrt(np.dot(weights, weights))
     return float(np.dot(weights, coef[columns]) / norm) if norm else 0.0
 
