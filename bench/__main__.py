@@ -136,6 +136,7 @@ def report(http: dict, build: dict, weights: dict) -> dict:
         "list_vs_flask": round(ratio(http["ours list"].rps, http["bare flask"].rps), 2),
         "counts_vs_isso": round(ratio(http["ours counts"].rps, http["isso counts"].rps), 1),
         "post_vs_isso": round(ratio(http["ours post"].rps, http["isso post"].rps), 1),
+        "post_vs_flask": round(ratio(http["ours post"].rps, http["bare flask post"].rps), 2),
         "list_p99_ms": round(http["ours list"].p99_ms, 2),
         "post_p99_ms": round(http["ours post"].p99_ms, 2),
         "million_list_p99_ratio": round(
@@ -268,6 +269,9 @@ def bench_http(args, folder: Path, client: load.Client) -> dict:
             ("isso counts", lambda: client.post_json(
                 "isso counts", f"{isso.url}/count", [f"/{slug}/" for slug in slugs],
                 cpu=isso.cpu_seconds)),
+            ("bare flask post", lambda: client.post_comments(
+                "bare flask post", bare.url + "/bare", OURS_POST.replace("@TOKEN@", token),
+                cpu=bare.cpu_seconds)),
             ("ours post", lambda: client.post_comments(
                 "ours post", f"{ours.url}/api/threads/{data.POST_SLUG}/comments",
                 OURS_POST.replace("@TOKEN@", token), cpu=ours.cpu_seconds)),
@@ -313,12 +317,16 @@ def bench_http(args, folder: Path, client: load.Client) -> dict:
             f"p99 {best[a].p99_ms:.2f} ms vs {best[b].p99_ms:.2f} ms")
     log(f"  list    ours/bare Flask (same {len(body):,} bytes): "
         f"{ratio(best['ours list'].rps, best['bare flask'].rps):.2f}x requests/s")
+    log(f"  post    ours/bare Flask POST (reads the JSON, answers 201, nothing else): "
+        f"{ratio(best['ours post'].rps, best['bare flask post'].rps):.2f}x requests/s; the "
+        f"ceiling over Isso: {ratio(best['bare flask post'].rps, best['isso post'].rps):.1f}x")
     if best["ours list"].cpu_us and best["bare flask"].cpu_us:
         log(f"  server CPU per request (less disturbed by other load than req/s): list ours "
             f"{best['ours list'].cpu_us:.0f} us, bare Flask {best['bare flask'].cpu_us:.0f} us "
             f"({ratio(best['bare flask'].cpu_us, best['ours list'].cpu_us):.2f}x), Isso "
             f"{best['isso list'].cpu_us:.0f} us; post ours {best['ours post'].cpu_us:.0f} us,"
-            f" Isso {best['isso post'].cpu_us:.0f} us")
+            f" Isso {best['isso post'].cpu_us:.0f} us, bare Flask POST "
+            f"{best['bare flask post'].cpu_us:.0f} us")
     for what in ("list", "counts"):
         small, big = best[f"ours {what}"], best[f"million {what}"]
         log(f"  {what:7} 1,000,000 comments vs small: p50 {big.p50_ms:.2f} vs "

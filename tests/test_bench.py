@@ -108,6 +108,7 @@ def test_report_and_verdicts():
         "isso counts": _result("isso counts", 300),
         "ours post": _result("ours post", 400, p99=30.0),
         "isso post": _result("isso post", 60),
+        "bare flask post": _result("bare flask post", 2000),
         "million list": _result("million list", 1900, p99=6.0),
         "million counts": _result("million counts", 1700, p99=8.0),
     }
@@ -115,6 +116,7 @@ def test_report_and_verdicts():
                      {"widget_bytes": 12000, "article_page_bytes": 29000})
     assert figures["list_vs_isso"] == 100.0
     assert figures["list_vs_flask"] == pytest.approx(0.67)
+    assert figures["post_vs_flask"] == 0.2
     assert figures["million_list_p99_ratio"] == 1.2
     assert figures["million_counts_p99_ratio"] == 2.0
     lines = verdicts(figures)
