@@ -10,7 +10,7 @@ import pytest
 
 from comments_service import rules, spam, store
 from comments_service.spam import corpus, signals, trainer
-from comments_service.spam.decision import decide
+from comments_service.spam.decision import decide, logit
 from comments_service.spam.ratelimit import retry_after
 from comments_service.spam.replay import import_examples
 from comments_service.spam.settings import SpamSettings, from_config
@@ -183,18 +183,19 @@ BARE_LINK = signals.short_with_link("Our song: https://x.example")
         (None, [TOO_FAST, FORGED], True, store.PENDING),  # untrained never spams without a hard signal
         (None, [HARD], True, store.SPAM),
         (0.01, [HARD], True, store.SPAM),
-        (0.005, [], True, store.APPROVED),
-        (0.005, [HOLDS], True, store.PENDING),
-        (0.05, [], True, store.PENDING),  # not low enough to publish
+        (0.002, [], True, store.APPROVED),
+        (0.002, [HOLDS], True, store.PENDING),
+        (0.005, [], True, store.PENDING),  # not low enough to publish
         (0.30, [], False, store.PENDING),
         (0.75, [], True, store.PENDING),  # leans to spam, not sure enough alone
         (0.75, [TOO_FAST], True, store.SPAM),  # ... a strong signal settles it
         (0.75, [SHOUTS, BARE_LINK], True, store.PENDING),  # ... how it is written never does
         (0.45, [TOO_FAST, FORGED], True, store.PENDING),  # the classifier must lean to spam itself
-        (0.80, [], True, store.SPAM),
-        (0.80, [], False, store.SPAM),
+        (0.80, [], True, store.PENDING),
+        (0.90, [], True, store.SPAM),
+        (0.90, [], False, store.SPAM),
         (0.20, [SHOUTS], True, store.PENDING),  # but it holds where the mode would publish
-        (0.005, [BARE_LINK], True, store.PENDING),
+        (0.002, [BARE_LINK], True, store.PENDING),
     ],
 )
 def test_decision_thresholds(probability, found, may_publish, status):
@@ -208,7 +209,7 @@ def test_reasons_name_the_signals_the_classifier_and_the_mode():
     assert held.score == 0.2
     spammed = decide(0.8, [WEAK, TOO_FAST], SETTINGS, may_publish=True, publish_reason="x")
     assert spammed.reasons == [TOO_FAST.reason, WEAK.reason, "spam filter: 80% likely spam"]
-    published = decide(0.004, [], SETTINGS, may_publish=True, publish_reason="trusted returning commenter")
+    published = decide(0.002, [], SETTINGS, may_publish=True, publish_reason="trusted returning commenter")
     assert published.reasons == ["spam filter: 0% likely spam", "trusted returning commenter"]
     untrained = decide(None, [WEAK], SETTINGS, may_publish=False, publish_reason="x")
     assert (untrained.score, untrained.reasons) == (0.5, ["held for moderation"])
@@ -296,7 +297,9 @@ def test_moderators_decisions_move_the_score_of_similar_comments(db):
         assert time.perf_counter() - started < 0.5  # retraining happens in the background
     assert trainer.wait_until_trained(db, timeout=30)
     after = spam.score(probe, context(db)).score
-    assert after > before + 0.2, (before, after)
+    # In log-odds: a calibrated model may already be fairly sure before (0.97 -> 0.999 is a
+    # move of 3.4 in log-odds, as 0.5 -> 0.97 is).
+    assert logit(after) > logit(before) + 2.0, (before, after)
     assert store.count_spam_corpus(db)["site"] == {"spam": 10, "ham": 0}
 
 
@@ -436,7 +439,9 @@ def test_spelling_tricks_still_look_like_what_moderators_marked_spam():
     model = classifier.train(examples)
     tricked = model.probability({"body": "subscr1be chanel pls", "author": "", "website": ""})
     unseen = model.probability({"body": "quarterly gardening almanac", "author": "", "website": ""})
-    assert tricked > 0.5 > unseen and tricked - unseen > 0.05, (tricked, unseen)
+    # Sixteen examples: the calibrated probabilities stay near 0.5 (the model is not yet sure
+    # of anything), so the test is the ranking, by a clear margin.
+    assert tricked > unseen + 0.2 and unseen < 0.5, (tricked, unseen)
 
 
 def test_scoring_one_comment_gives_what_scikit_learn_gives():
@@ -452,3 +457,15 @@ def test_scoring_one_comment_gives_what_scikit_learn_gives():
     comments = [{"body": text, "author": "Zoë" if i % 2 else "", "website": "https://x.example" if i % 3 else ""}
                 for i, text in enumerate(texts)]
     assert [model.probability(c) for c in comments] == pytest.approx(model.probabilities(comments), abs=1e-12)
+
+
+def test_a_model_that_cannot_tell_unseen_comments_apart_stays_untrained():
+    # Every text marked spam once and ham once: out of fold, the scores carry no sign of spam
+    # (here they point the wrong way), and a sigmoid fitted to them would turn verdicts round.
+    from comments_service.spam import classifier
+
+    words = ["harbour", "velvet", "quartz", "meadow", "lantern", "copper", "orchid", "glacier"]
+    contradicting = [corpus.Example(body=f"{word} {word}", label=label)
+                     for word in words for label in (corpus.SPAM, corpus.HAM)]
+    assert classifier.train(contradicting) is None
+    assert classifier.train(blog_examples()) is not None

@@ -17,8 +17,10 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import hstack
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import murmurhash3_32
 
 from .corpus import HAM, SPAM, Example
@@ -28,13 +30,20 @@ from .signals import is_long_enough_to_repeat
 # Fewer labelled comments than this of either kind and the filter stays untrained (neutral).
 MIN_PER_CLASS = 3
 # Inverse regularisation strength, chosen on the benchmark (10, 30 and 100 tried; 100 ranked
-# spam best across videos once its confidence is tempered, below).
+# spam best across videos).
 REGULARISATION_C = 100.0
-# A model that has seen few comments of either kind is too sure of itself: its log-odds are
-# scaled by n / (n + TEMPER_AT), n the smaller class count (3 -> 0.13, 20 -> 0.5, 100 -> 0.83).
-# Measured on the fresh replays: at 10, ham arriving after a run of spam was sent to spam
-# (1-1.5 % of ham); at 30, the filter stayed unsure for too long to catch spam early on.
-TEMPER_AT = 20
+# A model that has seen few comments is too sure of itself, and how much depends on the data,
+# not only on how many comments it saw. So its scores are calibrated (Platt's sigmoid) on what
+# it says of comments it was not trained on: scikit-learn's CalibratedClassifierCV scores each
+# labelled comment with a model fitted on the other folds. While the model generalises poorly
+# those scores overlap and the calibrated probabilities stay near 0.5; once it ranks unseen
+# comments well they grow sure. Folds: at most CALIBRATION_FOLDS, and at least 2 of each kind
+# per fold is impossible below MIN_PER_CLASS, hence min(folds, fewest).
+CALIBRATION_FOLDS = 5
+# Calibrating fits the model once per fold: on a large corpus the folds are drawn from the
+# most recent CALIBRATION_SAMPLE comments only (the model's fit on all of them stays one fit),
+# which keeps retraining 10,000 comments within seconds.
+CALIBRATION_SAMPLE = 2000
 HASH_FEATURES = 2**18
 CHAR_NGRAMS = (2, 5)
 CHAR_WEIGHT = 0.5  # against the words' 1: more let one site's spelling habits decide
@@ -61,13 +70,17 @@ class Classifier:
     weighting: TfidfTransformer
     char_weighting: TfidfTransformer
     model: LogisticRegression
+    # Platt's sigmoid, from out-of-fold scores: P(spam) = 1 / (1 + exp(slope * f + offset)),
+    # f the model's decision function (scikit-learn's _SigmoidCalibration a_ and b_).
+    slope: float
+    offset: float
     spam_texts: frozenset[str]
     counts: dict[str, int] = field(default_factory=dict)
     version: int = 0
     seconds: float = 0.0
 
     def probability(self, comment: dict) -> float:
-        """The probability that a comment is spam (tempered while the model knows little).
+        """The probability that a comment is spam (calibrated on unseen comments).
 
         One comment per post: the fitted weights are applied directly, because scikit-learn's
         input checks cost a millisecond per call, more than the rest of a post. It computes
@@ -81,28 +94,26 @@ class Classifier:
         char_columns, char_counts = np.unique(_char_columns(text), return_counts=True)
         chars = _weighted_dot(
             char_columns, char_counts, self.char_weighting.idf_, model.coef_[0, HASH_FEATURES:])
-        log_odds = (words + CHAR_WEIGHT * chars + model.intercept_[0]) * self.certainty
-        return float(1 / (1 + np.exp(-log_odds)))
+        return self._calibrated(words + CHAR_WEIGHT * chars + model.intercept_[0])
 
     def probabilities(self, comments: list[dict]) -> list[float]:
         """The probabilities of many comments, through scikit-learn (evaluations, replays)."""
         if not comments:
             return []
         features = _features(self.weighting, self.char_weighting, comments)
-        log_odds = self.model.decision_function(features) * self.certainty
-        return [float(p) for p in 1 / (1 + np.exp(-log_odds))]
+        return [self._calibrated(f) for f in self.model.decision_function(features)]
 
-    @property
-    def certainty(self) -> float:
-        fewest = min(self.counts.values())
-        return fewest / (fewest + TEMPER_AT)
+    def _calibrated(self, decision: float) -> float:
+        log_odds = -(self.slope * float(decision) + self.offset)
+        return float(1 / (1 + np.exp(-max(min(log_odds, 50.0), -50.0))))
 
     def is_known_spam(self, body: str) -> bool:
         return normalized_text(body) in self.spam_texts
 
 
 def train(examples: list[Example], version: int = 0) -> Classifier | None:
-    """Fit a classifier; None while either kind has fewer than MIN_PER_CLASS examples."""
+    """Fit a classifier; None while either kind has fewer than MIN_PER_CLASS examples, or
+    while its scores on comments it was not trained on do not rise with spam at all."""
     started = time.perf_counter()
     labels = np.array([1 if e.label == SPAM else 0 for e in examples])
     spam_count = int(labels.sum())
@@ -113,25 +124,62 @@ def train(examples: list[Example], version: int = 0) -> Classifier | None:
     words, chars = _word_vectorizer().transform(comments), _char_vectorizer().transform(comments)
     weighting = TfidfTransformer(sublinear_tf=True).fit(words)
     char_weighting = TfidfTransformer(sublinear_tf=True).fit(chars)
-    # Balanced classes: how much spam a site happens to get must not move the verdict on
-    # one comment (an early run of spam would otherwise make every next comment look bad).
-    # The dual problem: with far more features than comments it solves the same regularised
-    # fit in a fraction of the time (10,000 comments: 1.8 s instead of 5.1 s).
-    model = LogisticRegression(
-        C=REGULARISATION_C, solver="liblinear", dual=True, max_iter=1000, random_state=0,
-        class_weight="balanced",
-    )
     features = _combine(weighting.transform(words), char_weighting.transform(chars))
-    model.fit(features, labels, sample_weight=[e.weight for e in examples])
+    weights = np.array([e.weight for e in examples], dtype=float)
+    model, slope, offset = _calibrated_fit(features, labels, weights)
+    if slope >= 0:
+        # Out of fold, higher scores were not more often spam: the model cannot yet tell the
+        # two apart, and a sigmoid fitted to that would turn its verdicts round. Untrained.
+        return None
     return Classifier(
         weighting=weighting,
         char_weighting=char_weighting,
         model=model,
+        slope=slope,
+        offset=offset,
         spam_texts=_spam_only_texts(examples),
         counts={SPAM: spam_count, HAM: ham_count},
         version=version,
         seconds=time.perf_counter() - started,
     )
+
+
+def _model() -> LogisticRegression:
+    # The dual problem: with far more features than comments it solves the same regularised
+    # fit in a fraction of the time (10,000 comments: 1.8 s instead of 5.1 s).
+    return LogisticRegression(
+        C=REGULARISATION_C, solver="liblinear", dual=True, max_iter=1000, random_state=0)
+
+
+def _calibrated_fit(features, labels, weights) -> tuple[LogisticRegression, float, float]:
+    """The model fitted on every example, and Platt's sigmoid fitted on out-of-fold scores.
+
+    Balanced classes, in the model and in its calibration: how much spam a site happens to
+    get must not move the verdict on one comment (an early run of spam would otherwise make
+    every next comment look bad). The balance is in the sample weights (what scikit-learn's
+    class_weight="balanced" computes), so that the calibrator gets it too."""
+    weights = weights * _balance(labels)
+    recent = slice(max(0, len(labels) - CALIBRATION_SAMPLE), None)
+    if min(labels[recent].sum(), len(labels[recent]) - labels[recent].sum()) < MIN_PER_CLASS:
+        recent = slice(0, None)  # the recent comments are nearly all of one kind: use all
+    sample, sample_labels = features[recent], labels[recent]
+    fewest = int(min(sample_labels.sum(), len(sample_labels) - sample_labels.sum()))
+    folds = StratifiedKFold(min(CALIBRATION_FOLDS, fewest), shuffle=True, random_state=0)
+    calibrated = CalibratedClassifierCV(_model(), method="sigmoid", cv=folds, ensemble=False)
+    calibrated.fit(sample, sample_labels, sample_weight=weights[recent])
+    fitted = calibrated.calibrated_classifiers_[0]
+    sigmoid = fitted.calibrators[0]
+    if recent.start == 0:
+        model = fitted.estimator
+    else:
+        model = _model().fit(features, labels, sample_weight=weights)
+    return model, float(sigmoid.a_), float(sigmoid.b_)
+
+
+def _balance(labels) -> np.ndarray:
+    """Per example, n / (2 * the count of its class): both classes weigh the same in all."""
+    spam = labels == 1
+    return np.where(spam, len(labels) / (2 * spam.sum()), len(labels) / (2 * (~spam).sum()))
 
 
 @lru_cache(maxsize=2**16)  # words and their n-grams recur from comment to comment
