@@ -121,6 +121,26 @@ def classifier_share(database: Path) -> tuple[int, int]:
     return sum("spam filter:" in reasons for (reasons,) in rows), len(rows)
 
 
+def fsync_ms(folder: Path, times: int = 100) -> float:
+    """The median time of one fsync after a 4 KiB write, on the disk the databases live on.
+    Isso commits each statement in SQLite's default rollback journal, which waits for fsync
+    several times per post; ours commits in WAL mode (synchronous=NORMAL), which syncs only at
+    checkpoints. So Isso's posts per second follow this disk's fsync, and the post ratio too."""
+    probe = folder / "fsync-probe"
+    spans = []
+    descriptor = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        for _ in range(times):
+            os.write(descriptor, b"x" * 4096)
+            started = time.perf_counter()
+            os.fsync(descriptor)
+            spans.append(time.perf_counter() - started)
+    finally:
+        os.close(descriptor)
+        probe.unlink()
+    return round(sorted(spans)[len(spans) // 2] * 1000, 3)
+
+
 def counts_query(slugs: list[str]) -> str:
     return "&".join(f"slug={slug}" for slug in slugs)
 
@@ -315,6 +335,8 @@ def bench_http(args, folder: Path, client: load.Client) -> dict:
     for what, a, b in pairs:
         log(f"  {what:7} ours/Isso: {ratio(best[a].rps, best[b].rps):6.1f}x requests/s, "
             f"p99 {best[a].p99_ms:.2f} ms vs {best[b].p99_ms:.2f} ms")
+    log(f"  post    this disk's fsync: p50 {fsync_ms(folder)} ms (each of Isso's commits waits for"
+        f" it, ours in WAL mode only at checkpoints: a slower disk slows Isso's posts far more)")
     log(f"  list    ours/bare Flask (same {len(body):,} bytes): "
         f"{ratio(best['ours list'].rps, best['bare flask'].rps):.2f}x requests/s")
     log(f"  post    ours/bare Flask POST (reads the JSON, answers 201, nothing else): "
@@ -369,7 +391,9 @@ def main(argv: list[str] | None = None) -> dict:
     best = bench_http(args, folder, client)
 
     section(f"Site build: {args.posts} generated posts (CPU time of the pelican command)")
-    build = site.bench_build(WORK, posts=args.posts, rounds=args.rounds, log=log)
+    # A full build takes seconds, and one build's CPU time on this shared machine varies by a
+    # quarter from run to run: more rounds than the HTTP runs make the best of each steadier.
+    build = site.bench_build(WORK, posts=args.posts, rounds=args.rounds + 2, log=log)
     section("Page weight (the real posts in content/, our theme)")
     weights = site.page_weights(WORK, log=log)
 

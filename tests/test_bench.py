@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bench import data
-from bench.__main__ import report, verdicts
+from bench.__main__ import fsync_ms, report, verdicts
 from bench.load import Result
 from comments_service import store
 
@@ -155,3 +155,9 @@ def test_list_answer_is_what_make_conditional_gives(app, monkeypatch, method, he
     assert [k for k, _ in got.headers] == [k for k, _ in expected.headers]
     assert [kv for kv in got.headers if kv[0] != "Date"] == [
         kv for kv in expected.headers if kv[0] != "Date"]
+
+
+def test_the_disk_fsync_probe_times_real_syncs_and_cleans_up(tmp_path):
+    median = fsync_ms(tmp_path, times=5)
+    assert 0 < median < 10_000
+    assert list(tmp_path.iterdir()) == []
