@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import sys
 import time
 import traceback
@@ -138,7 +139,7 @@ def fsync_ms(folder: Path, times: int = 100) -> float:
     finally:
         os.close(descriptor)
         probe.unlink()
-    return round(sorted(spans)[len(spans) // 2] * 1000, 3)
+    return round(statistics.median(spans) * 1000, 3)
 
 
 def counts_query(slugs: list[str]) -> str:
