@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import store
+from . import db, errors, store
 from .config import DEFAULTS, load_secret_key
 from .threads import ThreadManifest
 
 csrf = CSRFProtect()
-
-STORAGE_UNAVAILABLE = (
-    "The comment service cannot use its storage right now (the server's disk is full or"
-    " read-only). Nothing was changed; please try again in a few minutes."
-)
 
 # Our pages load nothing from elsewhere and run no inline script or style.
 CONTENT_SECURITY_POLICY = (
@@ -66,6 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     app.extensions["threads"] = ThreadManifest(app.config["SITE_DIR"])
+    # What "now" is for every request: tests give the app a clock they can move.
+    app.extensions["clock"] = app.config.get("CLOCK") or store.utcnow
+    db.init_app(app)
+    errors.init_app(app)
 
     from . import api, moderation, unsubscribe
 
@@ -79,36 +74,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/healthz")
     def healthz():
         try:
-            healthy = store.is_healthy(store.connection(app.config["DATABASE"]))
+            healthy = store.is_healthy(db.get_db())
         except Exception:  # any failure to answer means unhealthy, which is what we report
             healthy = False
         status = 200 if healthy else 503
         return jsonify({"status": "ok" if healthy else "unavailable"}), status
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if request.path.startswith("/api/") or request.path == "/healthz":
-            return api.json_error_for_api(error)
-        return site_error_page(app, error)
-
-    @app.errorhandler(sqlite3.OperationalError)
-    def storage_error(error: sqlite3.OperationalError):
-        # A full or read-only disk: a clear 503, never a stack trace (SQLite rolled back the write).
-        if not store.is_storage_unavailable(error):
-            app.logger.error("database error: %s", error, exc_info=error)
-            return http_error(InternalServerError())
-        app.logger.error("storage unavailable: %s", error)
-        return http_error(ServiceUnavailable(STORAGE_UNAVAILABLE))
-
-    @app.after_request
-    def security_headers(response):
-        # Like headers.setdefault for each, in one pass (setdefault is slow on a miss).
-        headers = response.headers
-        present = {name.lower() for name, _ in headers}
-        for name, value in SECURITY_HEADERS:
-            if name.lower() not in present:
-                headers.add(name, value)
-        return response
+    app.after_request(add_security_headers)
 
     if app.config["SERVE_SITE"]:
         from . import site
@@ -118,14 +90,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def site_error_page(app: Flask, error: HTTPException):
-    """HTML errors: the site's own 404 page when the build has one, a short text otherwise."""
-    page = Path(app.config["SITE_DIR"]) / "404.html"
-    if error.code == 404 and page.is_file():
-        return page.read_text(encoding="utf-8"), 404, {"Content-Type": "text/html; charset=utf-8"}
-    return (
-        f"<!doctype html><title>{error.code} {error.name}</title>"
-        f"<h1>{error.code} {error.name}</h1><p>{error.description}</p>",
-        error.code,
-        {"Content-Type": "text/html; charset=utf-8"},
-    )
+def add_security_headers(response):
+    """Every answer carries our security headers (a view may set its own first)."""
+    # Like headers.setdefault for each, in one pass (setdefault is slow on a miss).
+    headers = response.headers
+    present = {name.lower() for name, _ in headers}
+    for name, value in SECURITY_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    return response

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from . import auth, create_app, notify, store
+from . import create_app, notify, store
+from .domain import accounts as auth
 from .spam.cli import spam as spam_commands
 
 
@@ -115,7 +116,7 @@ def add_moderator(settings, name, email, password_stdin):
     try:
         auth.add_moderator(db, name, read_password(password_stdin), email)
     except auth.AccountError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(error.values["why"]) from None
     click.echo(f"Added moderator {name}.")
 
 
@@ -139,7 +140,7 @@ def remove_moderator(settings, name):
     try:
         auth.remove_moderator(db, name)
     except auth.AccountError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(error.values["why"]) from None
     click.echo(f"Removed moderator {name}.")
     if not store.list_moderators(db):
         click.echo("No moderators are left; add one with: comments moderator add NAME")
@@ -157,7 +158,7 @@ def change_password(settings, name, password_stdin):
     try:
         auth.change_password(db, name, read_password(password_stdin))
     except auth.AccountError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(error.values["why"]) from None
     click.echo(f"Changed the password of {name}.")
 
 
@@ -176,22 +177,21 @@ def send_digest(settings):
     """Email moderators one list of the comments held since the last digest."""
     app = make_app(**settings)
     db = migrated_db(app)
-    with app.app_context():
-        smtp = notify.smtp_settings()
-        held = notify.held_since_last_digest(db)
-        messages = notify.digest_messages(db, held, store.utcnow())
-        if smtp is None:
-            click.echo("Email is not set up (COMMENTS_SMTP_HOST is empty): nothing was sent.")
-            return
-        if not messages:
-            click.echo(f"No digest sent: {len(held)} new held comments, "
-                       f"{len(store.moderator_emails(db))} moderators with an email address.")
-            return
-        try:
-            notify.send_now(smtp, messages)
-        except (OSError, smtplib.SMTPException) as error:
-            raise click.ClickException(f"Could not send the digest via {smtp.host}: {error}") from None
-        notify.mark_digest_sent(db, held)
+    notifier = notify.Notifier.from_config(app.config, app.extensions["threads"])
+    held = notify.held_since_last_digest(db)
+    if notifier is None:
+        click.echo("Email is not set up (COMMENTS_SMTP_HOST is empty): nothing was sent.")
+        return
+    messages = notifier.digest_messages(db, held, store.utcnow())
+    if not messages:
+        click.echo(f"No digest sent: {len(held)} new held comments, "
+                   f"{len(store.moderator_emails(db))} moderators with an email address.")
+        return
+    try:
+        notify.send_now(notifier.smtp, messages)
+    except (OSError, smtplib.SMTPException) as error:
+        raise click.ClickException(f"Could not send the digest via {notifier.smtp.host}: {error}") from None
+    notify.mark_digest_sent(db, held)
     click.echo(f"Sent a digest of {len(held)} held comments to {len(messages)} moderators.")
 
 

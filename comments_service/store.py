@@ -494,6 +494,25 @@ def move_comment(
     return before
 
 
+def change_status(
+    db: Database, comment_id: int, to_status: str, allowed_from: tuple[str, ...],
+    now: datetime | None = None,
+) -> dict | None:
+    """Move a comment to `to_status` if it is in one of `allowed_from`; the row before, or None."""
+    assert to_status in STATUSES
+    if not fits_sqlite(comment_id):
+        return None
+    with db.atomic():
+        rows = list(db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
+        if not rows or rows[0]["status"] not in allowed_from:
+            return None
+        db.execute(
+            "UPDATE comments SET status = ?, updated_at = ? WHERE id = ?",
+            [to_status, isoformat(now or utcnow()), comment_id],
+        )
+    return rows[0]
+
+
 def _queue_filter(status: str, text: str, search_in: str, thread: str) -> tuple[str, list]:
     """The WHERE clause of the queue, built from constants; user values only as arguments."""
     clauses, args = ["status = ?"], [status]

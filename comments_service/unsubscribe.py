@@ -1,16 +1,16 @@
 """The unsubscribe link in reply emails: GET asks to confirm, POST stops the emails.
 
 Under /api/ because that is what the proxy in front of the service forwards (with /moderate/),
-but these are HTML pages for people, so errors here are pages too.
+but these are HTML pages for people, so errors here are pages too (errors.py).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_wtf.csrf import CSRFError
+from flask import Blueprint, current_app, render_template
 
-from . import notify, store
-from .api import get_db
+from . import notify
+from .db import get_db
+from .domain import comments
 
 bp = Blueprint("unsubscribe", __name__, url_prefix="/api/unsubscribe")
 
@@ -22,10 +22,14 @@ def page(status: int, **values):
     return render_template("moderate/unsubscribe.html", **values), status, {"Cache-Control": "no-store"}
 
 
+def email_of(token: str) -> str | None:
+    return notify.email_of_token(current_app.config["SECRET_KEY"], token)
+
+
 @bp.get("/<token>")
 def confirm(token):
     """Ask to confirm; a GET changes nothing (mail scanners follow links)."""
-    email = notify.email_of_token(token)
+    email = email_of(token)
     if email is None:
         return page(404, error=INVALID_LINK)
     return page(200, email=email, token=token)
@@ -34,14 +38,8 @@ def confirm(token):
 @bp.post("/<token>")
 def unsubscribe(token):
     """Stop reply emails to the address the token names."""
-    email = notify.email_of_token(token)
+    email = email_of(token)
     if email is None:
         return page(404, error=INVALID_LINK)
-    store.stop_reply_notices(get_db(), email)
+    comments.stop_reply_notices(get_db(), email)
     return page(200, email=email, done=True)
-
-
-@bp.errorhandler(CSRFError)
-def csrf_failed(error):
-    """An out-of-date form: a page saying so, not the API's JSON."""
-    return page(400, error="This page was out of date, so nothing was changed. Open the link from the email again.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -40,9 +40,29 @@ def site_dir(tmp_path):
     return site
 
 
+class Clock:
+    """The app's clock in tests: real time plus however far the test has moved it."""
+
+    def __init__(self):
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return store.utcnow() + self.offset
+
+    def advance(self, **delta) -> None:
+        """Move time on (timedelta's keywords: seconds=, minutes=, hours=, days=)."""
+        self.offset += timedelta(**delta)
+
+
 @pytest.fixture
-def app_config(tmp_path, site_dir):
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def app_config(tmp_path, site_dir, clock):
     return {
+        "CLOCK": clock,
         "TESTING": True,
         "DATABASE": str(tmp_path / "var" / "comments.db"),
         "SITE_DIR": str(site_dir),
@@ -99,6 +119,3 @@ def approve(db, comment_id):
     """Approve through the storage layer (the moderation form comes later)."""
     store.set_status(db, comment_id, store.APPROVED)
 
-
-def days_ago(days: float) -> datetime:
-    return datetime.now(timezone.utc) - timedelta(days=days)

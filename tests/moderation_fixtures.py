@@ -14,7 +14,8 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
-from comments_service import auth, store
+from comments_service import store
+from comments_service.domain import accounts as auth
 
 PASSWORD = "correct horse battery"
 VOID_TAGS = {"input", "br", "hr", "img", "meta", "link", "area", "base", "col", "embed", "source", "wbr"}

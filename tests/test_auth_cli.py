@@ -9,7 +9,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from comments_service import auth, store
+from comments_service import store
+from comments_service.domain import accounts as auth
 from comments_service.cli import main
 
 from .conftest import ROOT

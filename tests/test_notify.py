@@ -7,7 +7,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from comments_service import auth, rules, store
+from comments_service import rules, store
+from comments_service.domain import accounts as auth
 from comments_service.cli import main
 
 from .conftest import approve

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from comments_service import store
-from comments_service.api import FEED_LENGTH
+from comments_service.domain.comments import FEED_LENGTH
 from comments_service.moderation import PAGE_SIZE as QUEUE_PAGE_SIZE
 from comments_service.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 

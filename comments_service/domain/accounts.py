@@ -1,17 +1,18 @@
-"""Moderator accounts, password hashing, the login throttle and the moderator's session."""
+"""Moderator accounts: creating and changing them, checking a login, the login throttle.
+
+Flask-free; the session cookie of a signed-in moderator is sessions.py's business."""
 
 from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from flask import current_app, g, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import store
+from .. import store
+from .errors import AccountError, LoginThrottled
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 1024
@@ -19,18 +20,6 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 FIRST_MODERATOR = "admin"
 LOGIN_FAILED = "Name or password is wrong."
 CLI_ACTOR = "(command line)"
-
-
-class AccountError(ValueError):
-    """A moderator account cannot be created or changed; the message says why."""
-
-
-@dataclass(frozen=True)
-class Throttle:
-    """How long a login must wait, and why."""
-
-    retry_after: int
-    message: str
 
 
 def name_problem(name: str) -> str | None:
@@ -57,36 +46,37 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def add_moderator(db, name: str, password: str, email: str = "") -> int:
+def add_moderator(db, name: str, password: str, email: str = "", now: datetime | None = None) -> int:
     """Create an account after checking its name and password; raises AccountError."""
     problem = name_problem(name) or password_problem(password)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(why=problem)
     try:
         moderator_id = store.add_moderator(
-            db, name=name, email=email.strip().lower(), password_hash=hash_password(password)
+            db, name=name, email=email.strip().lower(), password_hash=hash_password(password),
+            now=now,
         )
     except store.ModeratorExists:
-        raise AccountError(f"There is already a moderator named {name}.") from None
-    store.add_audit(db, moderator=CLI_ACTOR, action="add moderator", details=name)
+        raise AccountError(why=f"There is already a moderator named {name}.") from None
+    store.add_audit(db, moderator=CLI_ACTOR, action="add moderator", details=name, now=now)
     return moderator_id
 
 
-def change_password(db, name: str, password: str) -> None:
+def change_password(db, name: str, password: str, now: datetime | None = None) -> None:
     """Set a new password (signing the account out everywhere); raises AccountError."""
     problem = password_problem(password)
     if problem:
-        raise AccountError(problem)
-    if not store.set_moderator_password(db, name, hash_password(password)):
-        raise AccountError(f"There is no moderator named {name}.")
-    store.add_audit(db, moderator=CLI_ACTOR, action="change password", details=name)
+        raise AccountError(why=problem)
+    if not store.set_moderator_password(db, name, hash_password(password), now=now):
+        raise AccountError(why=f"There is no moderator named {name}.")
+    store.add_audit(db, moderator=CLI_ACTOR, action="change password", details=name, now=now)
 
 
-def remove_moderator(db, name: str) -> None:
+def remove_moderator(db, name: str, now: datetime | None = None) -> None:
     """Delete an account (its sessions end at their next request); raises AccountError."""
     if not store.remove_moderator(db, name):
-        raise AccountError(f"There is no moderator named {name}.")
-    store.add_audit(db, moderator=CLI_ACTOR, action="remove moderator", details=name)
+        raise AccountError(why=f"There is no moderator named {name}.")
+    store.add_audit(db, moderator=CLI_ACTOR, action="remove moderator", details=name, now=now)
 
 
 def create_first_moderator(db) -> str | None:
@@ -112,27 +102,19 @@ def check_login(db, name: str, password: str) -> dict | None:
     return moderator if moderator and matches else None
 
 
-def login_throttle(db, name: str, client: str, now: datetime) -> Throttle | None:
-    """A Throttle when this account or this client failed too often lately, else None."""
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+def login_throttle(db, name: str, client: str, now: datetime, limit: int,
+                   window_seconds: int) -> None:
+    """Raise LoginThrottled when this account or this client failed `limit` times lately."""
+    window = timedelta(seconds=window_seconds)
     waits = []
     for times in store.login_failures_since(db, name.strip(), client, now - window):
         if len(times) >= limit:
             # Logins reopen when the failure that makes the count reach the limit ages out.
             oldest_counted = store.parse_time(times[limit - 1])
             waits.append(max(1, int((oldest_counted + window - now).total_seconds()) + 1))
-    if not waits:
-        return None
-    wait = max(waits)
-    minutes = -(-wait // 60)
-    return Throttle(
-        retry_after=wait,
-        message=(
-            f"Too many failed logins. For your safety, logging in is paused: try again in"
-            f" {minutes} minute{'s' if minutes != 1 else ''}."
-        ),
-    )
+    if waits:
+        wait = max(waits)
+        raise LoginThrottled(retry_after=wait, minutes=-(-wait // 60))
 
 
 def record_failure(db, name: str, client: str, now: datetime) -> None:
@@ -140,40 +122,20 @@ def record_failure(db, name: str, client: str, now: datetime) -> None:
     store.add_login_failure(db, name.strip(), client, now)
 
 
-def log_in(db, moderator: dict, now: datetime) -> None:
-    """Start a fresh session for the moderator (a new session defeats fixation)."""
-    session.clear()
-    session.permanent = True
-    session["moderator_id"] = moderator["id"]
-    # Changing the password ends the sessions opened with the old one.
-    session["password_changed_at"] = moderator["password_changed_at"]
-    session["logged_in_at"] = store.isoformat(now)
-    store.clear_login_failures(db, moderator["name"])
-
-
-def log_out() -> None:
-    """End the moderator's session."""
-    session.clear()
-
-
-def current_moderator(db, now: datetime) -> dict | None:
-    """The moderator of this session, checked against the database on every request."""
-    if "moderator" in g:
-        return g.moderator
-    g.moderator = None
-    moderator_id = session.get("moderator_id")
-    if moderator_id is None:
+def log_in(db, name: str, password: str, client: str, now: datetime, *, limit: int,
+           window_seconds: int) -> dict | None:
+    """The moderator when name and password match (audited), None when they do not (counted);
+    raises LoginThrottled after too many failures."""
+    login_throttle(db, name, client, now, limit, window_seconds)
+    found = check_login(db, name, password)
+    if found is None:
+        record_failure(db, name, client, now)
         return None
-    moderator = store.get_moderator(db, moderator_id)
-    lifetime = current_app.permanent_session_lifetime
-    started = session.get("logged_in_at")
-    if (
-        moderator is None
-        or moderator["password_changed_at"] != session.get("password_changed_at")
-        or not started
-        or store.parse_time(started) + lifetime < now
-    ):
-        session.clear()
-        return None
-    g.moderator = moderator
-    return moderator
+    store.clear_login_failures(db, found["name"])
+    store.add_audit(db, moderator=found["name"], action="log in", now=now)
+    return found
+
+
+def log_out(db, moderator: dict, now: datetime) -> None:
+    """Audit the end of a moderator's session."""
+    store.add_audit(db, moderator=moderator["name"], action="log out", now=now)

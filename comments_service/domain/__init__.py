@@ -1,0 +1,1 @@
+"""The domain layer: what readers and moderators do, decided in one place, without Flask."""
