@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from flask import Flask, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import store
@@ -91,12 +90,10 @@ def create_app(test_config: dict | None = None) -> Flask:
             return api.json_error_for_api(error)
         return site_error_page(app, error)
 
-    @app.errorhandler(sqlite3.OperationalError)
-    def storage_error(error: sqlite3.OperationalError):
+    @app.errorhandler(store.StorageUnavailable)
+    def storage_unavailable(error: store.StorageUnavailable):
         # A full or read-only disk: a clear 503, never a stack trace (SQLite rolled back the write).
-        if not store.is_storage_unavailable(error):
-            app.logger.error("database error: %s", error, exc_info=error)
-            return http_error(InternalServerError())
+        # Any other database error is a bug: Flask logs it with its traceback and answers 500.
         app.logger.error("storage unavailable: %s", error)
         return http_error(ServiceUnavailable(STORAGE_UNAVAILABLE))
 

@@ -281,12 +281,14 @@ def queue():
 
 def apply_action(db, action: Action, comment_id: int, moment: datetime) -> bool:
     """Make one change of status, teach the filter, tell a replied-to commenter; False if it did not apply."""
-    before = store.move_comment(
-        db, comment_id, action.to_status, action.from_statuses,
-        moderator=moderator()["name"], action=action.name, now=moment,
-    )
-    if before is None:
-        return False
+    with db.atomic():  # the change and its audit row, or neither
+        before = store.change_status(db, comment_id, action.to_status, action.from_statuses, moment)
+        if before is None:
+            return False
+        store.add_audit(
+            db, moderator=moderator()["name"], action=action.name, comment_id=comment_id,
+            from_status=before["status"], to_status=action.to_status, now=moment,
+        )
     after = store.get_comment(db, comment_id)
     if action.learn:
         try:
