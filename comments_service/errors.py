@@ -8,7 +8,6 @@ Storage faults are a 503; anything else unexpected is a bug: a 500, logged with 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
@@ -84,8 +83,6 @@ def answer(error: Exception) -> tuple[int, str, dict, dict]:
         status, sentence = describe(error)
         wait = error.values.get("retry_after")
         return status, sentence, error.fields, {"Retry-After": str(wait)} if wait else {}
-    if isinstance(error, sqlite3.OperationalError) and store.is_storage_unavailable(error):
-        error = store.StorageUnavailable(str(error))  # TEMPORARY until the store raises it
     if isinstance(error, store.StorageUnavailable):
         log.error("storage unavailable: %s", error.__cause__ or error)
         return 503, STORAGE_UNAVAILABLE, {}, {}

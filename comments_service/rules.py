@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from dataclasses import asdict, dataclass, field, fields
 from urllib.parse import urlsplit
+
+from . import store
 
 HOLD_ALL = "hold_all"
 HOLD_FIRST_TIME = "hold_first_time"
@@ -46,28 +47,18 @@ class Rules:
 
 def load_rules(db) -> Rules:
     """The rules in force (defaults until a moderator saves some)."""
-    # Read on every post: one query (asking sqlite-utils whether the table exists cost three).
-    try:
-        row = db.execute("SELECT value FROM settings WHERE key = ?", [SETTINGS_KEY]).fetchone()
-    except sqlite3.OperationalError:  # a database not migrated yet has no settings table
+    stored = store.get_setting(db, SETTINGS_KEY)  # read on every post: one query
+    if stored is None:
         return Rules()
-    if row is None:
-        return Rules()
-    stored = json.loads(row[0])
     known = {f.name for f in fields(Rules)}
-    return Rules(**{key: value for key, value in stored.items() if key in known})
+    return Rules(**{key: value for key, value in json.loads(stored).items() if key in known})
 
 
 def save_rules(db, rules: Rules) -> None:
     """Store the rules (replacing the previous ones)."""
     if rules.mode not in MODES:
         raise ValueError(f"unknown moderation mode {rules.mode!r}")
-    with db.atomic():
-        db.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [SETTINGS_KEY, json.dumps(asdict(rules))],
-        )
+    store.set_setting(db, SETTINGS_KEY, json.dumps(asdict(rules)))
 
 
 def parse_list(text: str) -> list[str]:
@@ -135,13 +126,7 @@ def check_rules(comment: dict, rules: Rules, fingerprint: str = "") -> tuple[lis
 
 def is_trusted(db, email: str) -> bool:
     """A returning commenter: this email already has an approved comment."""
-    if not email:
-        return False
-    row = db.execute(
-        "SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1",
-        [email.lower()],
-    ).fetchone()
-    return row is not None
+    return bool(email) and store.has_approved_comment(db, email.lower())
 
 
 def may_publish(rules: Rules, trusted: bool) -> bool:

@@ -32,6 +32,14 @@ def audit_rows(db, action=None) -> list[dict]:
     return [r for r in rows if action is None or r["action"] == action]
 
 
+def moderate(db, comment_id, to_status, allowed_from, action) -> None:
+    """A moderator's change of status as the form makes it: the change and its audit row, together."""
+    with db.atomic():
+        before = store.change_status(db, comment_id, to_status, allowed_from, store.utcnow())
+        store.add_audit(db, moderator="mod", action=action, comment_id=comment_id,
+                        from_status=before["status"], to_status=to_status)
+
+
 def snapshot(db) -> dict:
     """Every row of every table, to prove that nothing changed."""
     return {table: list(db[table].rows) for table in db.table_names()}
@@ -456,8 +464,8 @@ def test_word_lists_hold_or_spam_with_the_reason_shown(live, db, signed_in):
 def test_audit_page_lists_every_action_newest_first_in_pages(live, db, signed_in):
     comment_id = post(live)
     for _ in range(30):
-        store.move_comment(db, comment_id, store.APPROVED, (store.PENDING,), moderator="mod", action="approve")
-        store.move_comment(db, comment_id, store.PENDING, (store.APPROVED,), moderator="mod", action="unapprove")
+        moderate(db, comment_id, store.APPROVED, (store.PENDING,), "approve")
+        moderate(db, comment_id, store.PENDING, (store.APPROVED,), "unapprove")
     page = signed_in.get("/moderate/audit")
     assert page.html.count("<tr>") == 51  # header + 50 rows
     assert "Next page" in page.html
@@ -470,7 +478,7 @@ def test_overview_draws_escaped_svg_charts_of_the_last_30_days(live, db, signed_
     ids = [post(live, body=f"c{n}") for n in range(4)]
     approve(db, ids[0])
     store.set_status(db, ids[1], store.SPAM)  # as the filter would have
-    store.move_comment(db, ids[2], store.SPAM, (store.PENDING,), moderator="mod", action="spam")
+    moderate(db, ids[2], store.SPAM, (store.PENDING,), "spam")
     page = signed_in.get("/moderate/overview")
     assert page.response.status_code == 200
     svgs = re.findall(r"<svg .*?</svg>", page.html, re.S)
