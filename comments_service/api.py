@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, Signer
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import http_date
 
-from . import feeds, notify, spam, store
+from . import feeds, notify, spam, store, thread_html
 from .sanitize import render_comment
 from .spam.form_token import issue_token, token_age
 from .threads import Thread
@@ -143,15 +143,37 @@ def list_comments(slug):
     described = thread.describe(now(), current_app.config["CLOSE_AFTER_DAYS"])
     db = get_db()
 
-    def render() -> tuple[bytes, str]:
+    def render() -> bytes:
         comments = store.list_approved(db, slug)
-        body = json_bytes({"thread": described, "comments": comments, "total": len(comments)})
+        return json_bytes({"thread": described, "comments": comments, "total": len(comments)})
+
+    return cached_answer(db, ("list", slug, tuple(described.items())), render, "application/json")
+
+
+@bp.get("/threads/<slug>/comments.html")
+def list_comments_html(slug):
+    """The same list as HTML, from the template the site build bakes into the article page."""
+    thread = find_thread(slug)
+    is_open = thread.is_open(now(), current_app.config["CLOSE_AFTER_DAYS"])
+    replies_to = thread_html.reply_url(request.script_root + bp.url_prefix, slug, is_open)
+    db = get_db()
+
+    def render() -> bytes:
+        return thread_html.render_thread(store.list_approved(db, slug), replies_to).encode()
+
+    return cached_answer(db, ("html", slug, replies_to), render, "text/html")
+
+
+def cached_answer(db, key, render, mimetype: str) -> Response:
+    """The same bytes for every caller, rendered once per worker and kept until the next
+    write to the database; the caller revalidates each time (ETag, 304)."""
+
+    def render_with_etag() -> tuple[bytes, str]:
+        body = render()
         return body, hashlib.sha256(body).hexdigest()[:32]
 
-    # Rendered once per worker and kept until the next write to the database.
-    key = ("list", slug, tuple(described.items()))
-    body, etag = store.derived(db, key, render)
-    response = Response(body, mimetype="application/json")
+    body, etag = store.derived(db, key, render_with_etag)
+    response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return make_conditional(response)
@@ -183,6 +205,7 @@ def list_mine(slug):
         shown["status"] = store.PENDING
         shown["body"] = comment["body"]  # the author's own Markdown, for editing
         shown["editable_until"] = editable_until(comment)
+        shown["html"] = str(thread_html.render_pending(shown))  # as the thread's HTML shows it
         mine.append(shown)
     response = jsonify({"comments": mine})
     response.headers["Cache-Control"] = "private, no-store"
