@@ -44,14 +44,29 @@ def private_json(payload) -> Response:
     return response
 
 
-@bp.get("/threads/<slug>/comments")
-def list_comments(slug):
-    thread = comments.find_thread(web.threads(), slug)
-    body, etag = comments.thread_listing(get_db(), thread, web.policy(), web.now())
-    response = Response(body, mimetype="application/json")
+def cacheable(answer: tuple[bytes, str], mimetype: str) -> Response:
+    """The same bytes for every caller; revalidated each time (ETag, 304)."""
+    body, etag = answer
+    response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return make_conditional(response)
+
+
+@bp.get("/threads/<slug>/comments")
+def list_comments(slug):
+    thread = comments.find_thread(web.threads(), slug)
+    return cacheable(comments.thread_listing(get_db(), thread, web.policy(), web.now()),
+                     "application/json")
+
+
+@bp.get("/threads/<slug>/comments.html")
+def list_comments_html(slug):
+    """The same list as HTML, from the template the site build bakes into the article page."""
+    thread = comments.find_thread(web.threads(), slug)
+    listing = comments.thread_page_listing(
+        get_db(), thread, web.policy(), web.now(), request.script_root + bp.url_prefix)
+    return cacheable(listing, "text/html")
 
 
 @bp.get("/threads/<slug>/mine")

@@ -1,4 +1,5 @@
-"""Pelican plugin: writes `threads.json` and bakes approved comments into article pages.
+"""Pelican plugin: writes `threads.json` and bakes approved comments into article pages
+(rendered by thread_html, the template the service serves to the widget too).
 
 Also gives the theme what Jinja would compute slowly, once per post instead of once per page
 that shows it: reading time, previous/next and related posts, escaped titles and links. After
@@ -21,7 +22,7 @@ from pathlib import Path
 from markupsafe import escape
 from pelican import signals
 
-from . import store
+from . import store, thread_html
 from .threads import write_manifest
 
 log = logging.getLogger(__name__)
@@ -101,27 +102,6 @@ def approved_comments(path: str | None) -> dict[str, list[dict]]:
         return {}
 
 
-def comment_tree(comments: list[dict], date_format: str) -> list[dict]:
-    """Approved comments (oldest first) as nested dicts with `replies`, ready for the page:
-    `author_html` escaped, `href` the escaped website when it is an http(s) link, else ""."""
-    nodes = {}
-    roots = []
-    for comment in comments:
-        website = comment["website"].strip()
-        is_link = website.lower().startswith(("http://", "https://"))
-        node = dict(
-            comment,
-            author_html=str(escape(comment["author"])),
-            href=str(escape(website)) if is_link else "",
-            created_display=datetime.fromisoformat(comment["created_at"]).strftime(date_format),
-            replies=[],
-        )
-        nodes[comment["id"]] = node
-        parent = nodes.get(comment["parent_id"])
-        (parent["replies"] if parent else roots).append(node)
-    return roots
-
-
 def describe(article, links: dict) -> None:
     """Values every page showing this post needs, escaped once here instead of on every page.
 
@@ -159,13 +139,14 @@ def prepare_articles(generator) -> None:
     now = datetime.now(first.date.tzinfo) if first else None
     baked = approved_comments(settings.get("COMMENTS_DATABASE"))
     related = related_posts(articles, settings.get("RELATED_POSTS_MAX", 3))
-    date_format = settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")
+    comments_url = settings.get("COMMENTS_URL") or ""
+    no_comments = thread_html.render_thread([], "")
     links: dict = {}
     for article in others:  # written, but neither listed nor given a comment thread
         describe(article, links)
         article.related_posts, article.next_post, article.prev_post = [], None, None
         article.comments_open = comments_open(article, settings, now)
-        article.comment_count, article.baked_comments = 0, []
+        article.comment_count, article.comments_html = 0, no_comments
     for index, article in enumerate(articles):
         describe(article, links)
         article.related_posts = related[id(article)]
@@ -174,7 +155,10 @@ def prepare_articles(generator) -> None:
         article.comments_open = comments_open(article, settings, now)
         comments = baked.get(article.slug, [])
         article.comment_count = len(comments)
-        article.baked_comments = comment_tree(comments, date_format)
+        # The same template and bytes as the service's GET /api/threads/<slug>/comments.html.
+        replies_to = thread_html.reply_url(comments_url, article.slug, article.comments_open)
+        article.comments_html = (thread_html.render_thread(comments, replies_to) if comments
+                                 else no_comments)
 
 
 def describe_link(content) -> None:

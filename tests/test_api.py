@@ -143,6 +143,7 @@ def test_thread_list_has_etag_and_answers_304(live, db):
     "method, path",
     [
         ("get", "/api/threads/no-such-post/comments"),
+        ("get", "/api/threads/no-such-post/comments.html"),
         ("get", "/api/threads/no-such-post/mine"),
         ("post", "/api/threads/no-such-post/comments"),
         ("get", "/api/threads/no-such-post/feed.atom"),

@@ -1,5 +1,6 @@
-"""The Pelican plugin's own parts, without a site build: the comment read, related posts, the
-comment tree. (tests/test_site_build.py checks what they produce in built pages.)"""
+"""The Pelican plugin's own parts, without a site build: the comment read, related posts.
+(tests/test_site_build.py checks what they produce in built pages; tests/test_thread_html.py
+the comment markup.)"""
 
 from __future__ import annotations
 
@@ -58,24 +59,6 @@ def test_no_usable_database_bakes_nothing(tmp_path, make):
     elif make == "not-sqlite":
         path.write_text("not a database", encoding="utf-8")
     assert pelican_plugin.approved_comments(None if make == "none" else str(path)) == {}
-
-
-def test_comment_tree_nests_replies_and_escapes_what_commenters_typed(database):
-    path, db = database
-    parent = add(db, "a-post", store.APPROVED, 1, author="<img src=x onerror=alert(1)>",
-                 website="javascript:alert(1)")
-    reply = add(db, "a-post", store.APPROVED, 2, parent_id=parent, depth=1,
-                website=' https://sam.example/?a=1&b="2" ')
-    rows = pelican_plugin.approved_comments(str(path))["a-post"]
-
-    (root,) = pelican_plugin.comment_tree(rows, "%-d %B %Y")
-
-    assert root["id"] == parent and root["href"] == ""
-    assert root["author_html"] == "&lt;img src=x onerror=alert(1)&gt;"
-    assert root["created_display"] == "5 January 2026"
-    (child,) = root["replies"]
-    assert child["id"] == reply and child["replies"] == []
-    assert child["href"] == "https://sam.example/?a=1&amp;b=&#34;2&#34;"
 
 
 def brute_force_related(articles, limit):

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .. import spam, store
+from .. import spam, store, thread_html
 from ..sanitize import render_comment
 from ..spam.form_token import token_age
 from ..threads import Thread
@@ -165,16 +165,38 @@ def json_bytes(payload) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def thread_listing(db, thread: Thread, policy: Policy, now: datetime) -> tuple[bytes, str]:
-    """A thread's approved comments as ready JSON bytes and their ETag, kept until the next write."""
-    described = thread.describe(now, policy.close_after_days)
+def cached(db, key, render) -> tuple[bytes, str]:
+    """`render()`'s bytes and their ETag: the same for every caller, rendered once per worker
+    and kept until the next write to the database."""
 
-    def render() -> tuple[bytes, str]:
-        comments = store.list_approved(db, thread.slug)
-        body = json_bytes({"thread": described, "comments": comments, "total": len(comments)})
+    def render_with_etag() -> tuple[bytes, str]:
+        body = render()
         return body, hashlib.sha256(body).hexdigest()[:32]
 
-    return store.derived(db, ("list", thread.slug, tuple(described.items())), render)
+    return store.derived(db, key, render_with_etag)
+
+
+def thread_listing(db, thread: Thread, policy: Policy, now: datetime) -> tuple[bytes, str]:
+    """A thread's approved comments as ready JSON bytes, and their ETag."""
+    described = thread.describe(now, policy.close_after_days)
+
+    def render() -> bytes:
+        comments = store.list_approved(db, thread.slug)
+        return json_bytes({"thread": described, "comments": comments, "total": len(comments)})
+
+    return cached(db, ("list", thread.slug, tuple(described.items())), render)
+
+
+def thread_page_listing(db, thread: Thread, policy: Policy, now: datetime,
+                        api_base: str) -> tuple[bytes, str]:
+    """The same list as HTML, from the template the site build bakes into the article page."""
+    is_open = thread.is_open(now, policy.close_after_days)
+    replies_to = thread_html.reply_url(api_base, thread.slug, is_open)
+
+    def render() -> bytes:
+        return thread_html.render_thread(store.list_approved(db, thread.slug), replies_to).encode()
+
+    return cached(db, ("html", thread.slug, replies_to), render)
 
 
 def own_pending(db, thread: Thread, own_ids: list[int], policy: Policy) -> list[dict]:
@@ -185,6 +207,7 @@ def own_pending(db, thread: Thread, own_ids: list[int], policy: Policy) -> list[
         shown["status"] = store.PENDING
         shown["body"] = comment["body"]  # the author's own Markdown, for editing
         shown["editable_until"] = store.isoformat(editable_until(comment, policy))
+        shown["html"] = str(thread_html.render_pending(shown))  # as the thread's HTML shows it
         mine.append(shown)
     return mine
 

@@ -42,7 +42,7 @@ def test_article_with_comments_has_no_serious_accessibility_violations(service, 
     axe_page.get_by_label("Comment", exact=True).fill("Mine, awaiting moderation.")
     axe_page.get_by_role("button", name="Post comment").click()
     expect(axe_page.get_by_text("Awaiting moderation", exact=True)).to_be_visible()
-    axe_page.get_by_role("button", name="Reply to Sam").click()
+    axe_page.get_by_role("link", name="Reply to Sam").click()
     expect(axe_page.get_by_text("Replying to Sam")).to_be_visible()
     check(axe_page, "article-with-comments", shot)
 

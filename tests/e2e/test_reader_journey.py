@@ -37,7 +37,7 @@ def test_reader_comments_and_replies_a_moderator_approves_and_spams_in_bulk_and_
     expect(page.get_by_label("Comment", exact=True)).to_have_value("")
     shot(page, "comment-awaiting-moderation")
 
-    page.get_by_role("button", name="Reply to Grace").click()
+    page.get_by_role("link", name="Reply to Grace").click()
     expect(page.get_by_text("Replying to Grace")).to_be_visible()
     expect(page.get_by_label("Comment", exact=True)).to_be_focused()
     page.get_by_label("Comment", exact=True).fill("Tuesday works for me too.")

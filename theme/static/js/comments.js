@@ -3,7 +3,7 @@
 "use strict";
 const d = document, $ = (s, r) => (r || d).querySelector(s), $$ = (s, r) => Array.from((r || d).querySelectorAll(s));
 const el = (t, c, x) => { const e = d.createElement(t); if (c) e.className = c; if (x != null) e.textContent = x; return e; };
-const btn = (x, c, fn, label) => { const b = el("button", c, x); b.type = "button"; if (label) b.setAttribute("aria-label", label); b.onclick = fn; return b; };
+const btn = (x, c, fn) => { const b = el("button", c, x); b.type = "button"; b.onclick = fn; return b; };
 const FAIL = "Sorry, that failed. Please try again in a moment; your text is kept.";
 let thread, slug, form, api, tURL, home, open = false, replyTo = null, sayT, gen = 0;
 
@@ -31,7 +31,6 @@ async function busy(b, fn) {
 
 const keep = fn => { const a = d.activeElement; fn(); if (a && a !== d.activeElement && d.contains(a)) a.focus(); };
 const fld = n => form && form.elements.namedItem(n);
-const fmt = iso => { const t = new Date(iso); return isNaN(t) ? iso || "" : t.toLocaleDateString(undefined, { dateStyle: "long" }); };
 const apiOf = () => ((thread && thread.dataset.api) || d.body.dataset.commentsApi || "/api").replace(/\/+$/, "");
 const focusOn = e => { if (e) { if (e.tabIndex < 0 && !e.hasAttribute("tabindex")) e.tabIndex = -1; e.focus(); } };
 
@@ -57,32 +56,10 @@ function counts() {
   }
 }
 
-/* rendering */
+/* the thread: the service's HTML, from the template the build baked the page with */
 function actions(li) {
   const host = $(":scope > article", li) || li;
-  return $(":scope > .comment-actions", host) || host.appendChild(el("div", "comment-actions"));
-}
-
-function addReply(li, name) {
-  if (open && !$(":scope > article .reply", li)) actions(li).append(btn("Reply", "reply", () => startReply(li.id, name), "Reply to " + name));
-}
-
-function item(c, mine) {
-  const id = "c" + c.id, name = c.author || "Anonymous";
-  const li = el("li", "comment" + (c.by_moderator ? " by-moderator" : "") + (mine ? " pending" : ""));
-  const art = el("article"), h = el("header"), au = el("span", "comment-author"), bd = el("div", "comment-body"), t = el("time", "", fmt(c.created_at));
-  li.id = id; li.dataset.id = c.id; au.id = id + "-author"; t.dateTime = c.created_at || "";
-  art.setAttribute("aria-labelledby", au.id);
-  if (/^https?:\/\//i.test(c.website || "")) {
-    const a = el("a", "", name); a.href = c.website; a.rel = "nofollow ugc noopener"; au.append(a);
-  } else au.textContent = name;
-  h.append(au, " ", t);
-  if (c.by_moderator) h.append(" ", el("span", "badge", "Site reply"));
-  if (mine) h.append(" ", el("span", "pending-note", "Awaiting moderation"));
-  bd.innerHTML = c.body_html || ""; // sanitized by the service
-  art.append(h, bd); li.append(art);
-  if (mine) own(c, li, bd); else addReply(li, name);
-  return li;
+  return $(":scope > .comment-actions", host) || host.appendChild(el("p", "comment-actions"));
 }
 
 function sync() {
@@ -93,35 +70,33 @@ function sync() {
   if (none) none.hidden = any;
 }
 
-function render(list, mine, total) {
-  const ol = el("ol", "comment-list"), map = {}, todo = [];
-  [[list, 0], [mine, 1]].forEach(p => p[0].forEach(c => {
-    if (!map[c.id]) { map[c.id] = item(c, p[1]); todo.push(c); }
-  }));
-  todo.forEach(c => {
-    const li = map[c.id], par = c.parent_id != null && map[c.parent_id];
-    if (par && par !== li && !li.contains(par)) {
-      let sub = $(":scope > ol.comment-replies", par);
-      if (!sub) par.append(sub = el("ol", "comment-replies"));
-      sub.append(li);
-    } else ol.append(li);
-  });
-  keep(() => {
-    const old = $(".comment-list", thread);
-    if (old) old.replaceWith(ol); else thread.prepend(ol);
-    sync(); placeForm();
-  });
-  $$(".comment-total").forEach(s => { s.textContent = /\d/.test(s.textContent) ? s.textContent.replace(/\d+/, total) : total; });
+// One of the reader's own held comments, under its parent, with Edit/Delete while editable.
+function addOwn(c) {
+  if (d.getElementById("c" + c.id)) return;
+  const par = c.parent_id != null && d.getElementById("c" + c.parent_id);
+  const ol = par && thread.contains(par)
+    ? $(":scope > ol.comment-replies", par) || par.appendChild(el("ol", "comment-replies"))
+    : $(".comment-list", thread) || thread.insertBefore(el("ol", "comment-list"), thread.firstChild);
+  ol.insertAdjacentHTML("beforeend", c.html);
+  const li = ol.lastElementChild;
+  own(c, li, $(".comment-body", li));
 }
 
 async function refresh(first) {
-  const g = ++gen, get = u => call(tURL + u).then(r => r.ok && Array.isArray(r.data.comments) ? r.data : null, () => null);
-  const [a, m] = await Promise.all([get("/comments"), get("/mine")]);
+  const g = ++gen, o = { credentials: "same-origin", cache: "no-cache" };
+  thread.setAttribute("aria-busy", "true");
+  const [h, m] = await Promise.all([
+    fetch(tURL + "/comments.html", o).then(r => r.ok ? r.text() : null, () => null),
+    call(tURL + "/mine").then(r => r.ok && Array.isArray(r.data.comments) ? r.data.comments : [], () => [])
+  ]);
   if (g !== gen) return;
-  if (!a) { // keep the baked list; just make it repliable
-    return $$("li.comment[id]", thread).forEach(li => { const n = $(".comment-author", li); addReply(li, (n && n.textContent.trim()) || "Anonymous"); });
+  // Without the service's list the baked one stays: its Reply links work without us.
+  keep(() => { if (h != null) thread.innerHTML = h; m.forEach(addOwn); sync(); placeForm(); });
+  thread.removeAttribute("aria-busy");
+  if (h != null) {
+    const n = $$("li.comment:not(.pending)", thread).length;
+    $$(".comment-total").forEach(s => { s.textContent = /\d/.test(s.textContent) ? s.textContent.replace(/\d+/, n) : n; });
   }
-  render(a.comments, m ? m.comments : [], a.total != null ? a.total : a.comments.length);
   const t = first && location.hash && d.getElementById(location.hash.slice(1));
   if (t && thread.contains(t)) t.scrollIntoView();
 }
@@ -183,7 +158,7 @@ function cancelReply(back) {
   const id = replyTo, rt = $(".replying-to", form);
   replyTo = null; fld("parent_id").value = ""; rt.hidden = true; rt.textContent = "";
   placeForm();
-  if (back) { const li = d.getElementById(id); focusOn((li && $(":scope > article .reply", li)) || fld("body")); }
+  if (back) { const li = d.getElementById(id); focusOn((li && $(":scope > article .reply-link", li)) || fld("body")); }
 }
 
 /* submit */
@@ -247,6 +222,12 @@ function init() {
   open = !!form && thread.dataset.open !== "false";
   if (open) {
     form.before(home = d.createComment(" comment form ")); token();
+    // Each comment's Reply link (baked, or from the service) moves the form under it.
+    thread.addEventListener("click", ev => {
+      const a = ev.target.closest("a.reply-link"), li = a && a.closest("li.comment");
+      if (!li || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+      ev.preventDefault(); startReply(li.id, $(".comment-author", li).textContent.trim());
+    });
     form.addEventListener("submit", ev => {
       ev.preventDefault();
       busy(ev.submitter || $("[type=submit], button:not([type])", form) || form, send);
