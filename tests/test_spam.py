@@ -82,9 +82,12 @@ def test_a_missing_form_token_alone_never_holds_or_spams():
 @pytest.mark.parametrize(
     "check, body, fires",
     [
-        (signals.short_with_link, "see https://x.example", True),
-        (signals.short_with_link, "A long and thoughtful comment that happens to cite https://x.example as a source.", False),
-        (signals.short_with_link, "no link here", False),
+        (signals.short_with_link, {"body": "see https://x.example"}, True),
+        (signals.short_with_link, {"body": "see [this](//x.example)"}, True),
+        (signals.short_with_link,
+         {"body": "A long and thoughtful comment that happens to cite https://x.example as a source."}, False),
+        (signals.short_with_link, {"body": "no link here"}, False),
+        (signals.short_with_link, {"body": "no link here", "body_html": "<p>no link here</p>"}, False),
         (signals.very_long, "x" * 5001, True),
         (signals.very_long, "x" * 5000, False),
         (signals.shouting, "BUY NOW CHEAP PILLS TODAY", True),
@@ -112,10 +115,10 @@ def test_repeated_text_signal(body, copies, fires):
 
 
 def test_moderators_lists_become_spam_and_hold_signals():
-    found = signals.moderators_rules(hold=["has 3 links (the limit is 1)"], spam=["domain x.example is on the spam list"])
+    found = signals.moderators_rules(hold=["has 3 links (the rules hold comments with 2 or more)"], spam=["domain x.example is on the spam list"])
     assert [(s.reason, s.is_spam, s.holds) for s in found] == [
         ("domain x.example is on the spam list", True, True),
-        ("has 3 links (the limit is 1)", False, True),
+        ("has 3 links (the rules hold comments with 2 or more)", False, True),
     ]
 
 
@@ -168,10 +171,10 @@ def test_rate_limit_reads_the_clients_stored_comments(db):
 HARD = Signal("the hidden form field was filled in", SPAM_WEIGHT)
 TOO_FAST = Signal("sent 0.5 seconds after the form was shown", 2.0)
 FORGED = Signal("the form token is forged", 2.0)
-HOLDS = Signal("has 2 links (the limit is 1)", HOLD_WEIGHT)
+HOLDS = Signal("has 2 links (the rules hold comments with 2 or more)", HOLD_WEIGHT)
 WEAK = Signal("sent without a form token", 0.25)
 SHOUTS = signals.shouting("BUY NOW CHEAP PILLS TODAY")
-BARE_LINK = signals.short_with_link("Our song: https://x.example")
+BARE_LINK = signals.short_with_link({"body": "Our song: https://x.example"})
 
 
 @pytest.mark.parametrize(
@@ -205,7 +208,7 @@ def test_decision_thresholds(probability, found, may_publish, status):
 
 def test_reasons_name_the_signals_the_classifier_and_the_mode():
     held = decide(0.2, [WEAK, HOLDS], SETTINGS, may_publish=True, publish_reason="x")
-    assert held.reasons == ["has 2 links (the limit is 1)", "spam filter: 20% likely spam"]
+    assert held.reasons == ["has 2 links (the rules hold comments with 2 or more)", "spam filter: 20% likely spam"]
     assert held.score == 0.2
     spammed = decide(0.8, [WEAK, TOO_FAST], SETTINGS, may_publish=True, publish_reason="x")
     assert spammed.reasons == [TOO_FAST.reason, WEAK.reason, "spam filter: 80% likely spam"]
