@@ -7,19 +7,9 @@ import sys
 
 import click
 
-from . import auth, create_app, notify, store
+from . import auth, notify, store
+from .cli_common import make_app, migrated_db
 from .spam.cli import spam as spam_commands
-
-
-def make_app(**overrides):
-    return create_app({k: v for k, v in overrides.items() if v is not None})
-
-
-def migrated_db(app):
-    """The app's database, created or upgraded first so every command finds its tables."""
-    db = store.open_db(app.config["DATABASE"])
-    store.migrate(db)
-    return db
 
 
 @click.group()

@@ -23,12 +23,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import murmurhash3_32
 
-from .corpus import HAM, SPAM, Example
+from .corpus import HAM, MIN_PER_CLASS, SPAM, Example
 from .features import normalized_text, plain_text, read, tokens
 from .signals import is_long_enough_to_repeat
 
-# Fewer labelled comments than this of either kind and the filter stays untrained (neutral).
-MIN_PER_CLASS = 3
 # Inverse regularisation strength, chosen on the benchmark (10, 30 and 100 tried; 100 ranked
 # spam best across videos).
 REGULARISATION_C = 100.0
