@@ -29,6 +29,7 @@ _STRIPPED = "".join(map(chr, range(0x21)))
 _TABS_AND_NEWLINES = str.maketrans("", "", "\t\n\r")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _AUTHORITY_END = re.compile(r"[/?#]")
+_AUTOLINK_START = re.compile(r"<[hHfF]")  # Markdown's autolinks: <http...>, <ftp...>
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ def in_comment(comment: dict) -> tuple[Link, ...]:
 @lru_cache(maxsize=1024)  # scoring one post asks the rules, a signal and the classifier
 def in_html(body_html: str) -> tuple[Link, ...]:
     """The links in HTML produced by sanitize.render_comment."""
+    return _links_of(body_html)
+
+
+def _links_of(body_html: str) -> tuple[Link, ...]:
     if "<a" not in body_html:
         return ()
     reader = _Anchors()
@@ -64,7 +69,7 @@ def in_text(body: str) -> tuple[Link, ...]:
 
 @lru_cache(maxsize=2**14)  # each retraining reads the whole corpus again
 def _rendered(body: str) -> tuple[Link, ...]:
-    return in_html(render_comment(body))
+    return _links_of(render_comment(body))
 
 
 def _may_link(body: str) -> bool:
@@ -72,7 +77,7 @@ def _may_link(body: str) -> bool:
     a backslash escape that could join a domain), or what the link pass would link once
     entities are decoded. tests/test_links.py holds this to rendering on arbitrary text."""
     return (
-        "[" in body or "\\" in body or re.search(r"<[hHfF]", body) is not None
+        "[" in body or "\\" in body or _AUTOLINK_START.search(body) is not None
         or URL_RE.search(html.unescape(body) if "&" in body else body) is not None
     )
 
@@ -104,7 +109,9 @@ def resolve(href: str) -> Link | None:
         if name not in WEB_SCHEMES:
             return None
         rest = href[scheme.end():].replace("\\", "/")
-        # A web scheme ignores any number of slashes before the host ("https:host" too).
+        # A web scheme ignores any number of slashes before the host. "https:host" with none
+        # is a path where the page has that same scheme: counted anyway, as the page's
+        # scheme is not known here and a spammer gains nothing from writing it so.
         rest = rest.lstrip("/")
     else:
         rest = href.replace("\\", "/")
@@ -124,6 +131,7 @@ def host_of_authority(authority: str) -> str:
     return normalize_host(unquote(host))
 
 
+@lru_cache(maxsize=4096)  # the moderators' domain lists are read on every post
 def host_of(url: str) -> str:
     """The host of an address written in a form field (scheme optional), normalized."""
     link = resolve(url if "//" in url.replace("\\", "/") else "//" + url)
