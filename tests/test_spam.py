@@ -87,6 +87,8 @@ def test_a_missing_form_token_alone_never_holds_or_spams():
     [
         (signals.short_with_link, {"body": "see https://x.example"}, True),
         (signals.short_with_link, {"body": "see [this](//x.example)"}, True),
+        # A long address alone has no words around it.
+        (signals.short_with_link, {"body": "https://www.x.example/photo.php?fbid=5436274857&set=a.b.c&type=3 "}, True),
         (signals.short_with_link,
          {"body": "A long and thoughtful comment that happens to cite https://x.example as a source."}, False),
         (signals.short_with_link, {"body": "no link here"}, False),

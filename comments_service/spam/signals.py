@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..links import in_comment
+from ..links import in_comment, replace_addresses
 from .settings import SpamSettings
 
 SPAM_WEIGHT = 10.0
@@ -74,8 +74,12 @@ def moderators_rules(hold: list[str], spam: list[str]) -> list[Signal]:
 
 
 def is_short_with_link(comment: dict) -> bool:
-    """A link (links.py) with hardly any words around it: the commonest shape of link spam."""
-    return len((comment.get("body") or "").strip()) < SHORT_WITH_LINK_CHARS and bool(in_comment(comment))
+    """A link (links.py) with hardly any words around it: the commonest shape of link spam.
+    The addresses themselves are not words around it (a long tracking URL alone is short)."""
+    if not in_comment(comment):
+        return False
+    around = replace_addresses(comment.get("body") or "", " ")
+    return len(around.strip()) < SHORT_WITH_LINK_CHARS
 
 
 def short_with_link(comment: dict) -> Signal | None:
