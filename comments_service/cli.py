@@ -7,20 +7,10 @@ import sys
 
 import click
 
-from . import create_app, notify, store
+from . import notify, store
+from .cli_common import make_app, migrated_db
 from .domain import accounts as auth
 from .spam.cli import spam as spam_commands
-
-
-def make_app(**overrides):
-    return create_app({k: v for k, v in overrides.items() if v is not None})
-
-
-def migrated_db(app):
-    """The app's database, created or upgraded first so every command finds its tables."""
-    db = store.open_db(app.config["DATABASE"])
-    store.migrate(db)
-    return db
 
 
 @click.group()

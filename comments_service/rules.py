@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields
-from urllib.parse import urlsplit
+
+from . import links
 
 from . import store
 
@@ -26,8 +27,6 @@ LIST_FIELDS = (
     "hold_words", "spam_words", "hold_emails", "spam_emails",
     "hold_domains", "spam_domains", "hold_fingerprints", "spam_fingerprints",
 )
-_LINK = re.compile(r"(https?://|www\.)", re.IGNORECASE)
-_DOMAIN = re.compile(r"(?:https?://|www\.)([^/\s\"'<>)\]]+)", re.IGNORECASE)
 
 
 @dataclass
@@ -67,22 +66,23 @@ def parse_list(text: str) -> list[str]:
     return list(dict.fromkeys(entry for entry in entries if entry))
 
 
-def count_links(text: str) -> int:
-    return len(_LINK.findall(text))
+def count_links(comment: dict) -> int:
+    """How many links the comment's text holds (links.py says what a link is)."""
+    return len(links.in_comment(comment))
 
 
 def link_domains(comment: dict) -> set[str]:
-    """Domains of the links in the body and of the website field, lower-case, without www."""
-    found = {match.lower() for match in _DOMAIN.findall(comment.get("body", ""))}
+    """Hosts of the links in the body and of the website field (links.normalize_host)."""
+    found = {link.host for link in links.in_comment(comment)}
     if comment.get("website"):
-        found.add(urlsplit(comment["website"]).netloc.lower())
-    return {d.split("@")[-1].split(":")[0].removeprefix("www.") for d in found if d}
+        found.add(links.host_of(comment["website"]))
+    return found - {""}
 
 
 def _domain_listed(domains: set[str], listed: list[str]) -> str | None:
     for domain in domains:
         for entry in listed:
-            entry = entry.removeprefix("www.")
+            entry = links.host_of(entry) or entry
             if domain == entry or domain.endswith("." + entry):
                 return domain
     return None
@@ -101,7 +101,7 @@ def check_rules(comment: dict, rules: Rules, fingerprint: str = "") -> tuple[lis
     text = " ".join((comment.get("author", ""), comment.get("body", ""), comment.get("website", "")))
     email = (comment.get("email") or "").lower()
     email_domain = email.rsplit("@", 1)[-1] if "@" in email else ""
-    domains = link_domains(comment) | ({email_domain} if email_domain else set())
+    domains = link_domains(comment) | ({links.normalize_host(email_domain)} if email_domain else set())
     # For each kind of list: what in this comment is on a list, and how to say so.
     finders = (
         ("words", lambda listed: _word_listed(text, listed), "contains the {kind} word “{hit}”"),
@@ -113,9 +113,9 @@ def check_rules(comment: dict, rules: Rules, fingerprint: str = "") -> tuple[lis
     )
     hold: list[str] = []
     spam: list[str] = []
-    body_links = count_links(comment.get("body", ""))
+    body_links = count_links(comment)
     if rules.hold_links_at and body_links >= rules.hold_links_at:
-        hold.append(f"has {body_links} links (the limit is {rules.hold_links_at - 1})")
+        hold.append(f"has {body_links} links (the rules hold comments with {rules.hold_links_at} or more)")
     for prefix, kind, reasons in (("hold", "held", hold), ("spam", "spam", spam)):
         for name, find, message in finders:
             hit = find(getattr(rules, f"{prefix}_{name}"))

@@ -320,7 +320,7 @@ def test_queue_row_shows_article_parent_author_contact_time_score_and_reasons(li
     stored = store.get_comment(db, reply)
     assert f'datetime="{stored["created_at"]}"' in row
     assert f"Spam score</dt><dd>{stored['spam_score']:.2f}" in row
-    assert "has 2 links (the limit is 1)" in row
+    assert "has 2 links (the rules hold comments with 2 or more)" in row
     assert "<strong>now</strong>" in row
 
 
@@ -446,7 +446,7 @@ def test_link_count_rule_holds_a_comment_with_its_reason(live, db, signed_in):
     two = live.post_comment(live.session(), body="https://a.example and https://b.example").json()
     assert (one["status"], two["status"]) == ("approved", "pending")
     page = signed_in.get("/moderate/")
-    assert "has 2 links (the limit is 1)" in page.html.split(f'id="comment-{two["id"]}"')[1]
+    assert "has 2 links (the rules hold comments with 2 or more)" in page.html.split(f'id="comment-{two["id"]}"')[1]
 
 
 def test_word_lists_hold_or_spam_with_the_reason_shown(live, db, signed_in):

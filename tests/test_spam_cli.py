@@ -49,7 +49,17 @@ def test_train_says_when_there_is_too_little_to_learn_from(comments, tmp_path):
     few.write_text("text,label\nBuy pills now,spam\nLovely post,ham\n")
     result = comments("spam", "train", str(few))
     assert result.exit_code == 0
-    assert "Not trained yet: the filter needs at least 10 spam and 10 ham comments (it has 1 spam, 1 ham)." in result.output
+    assert "Not trained yet: the filter needs at least 3 spam and 3 ham comments (it has 1 spam, 1 ham)." in result.output
+
+
+def test_train_says_when_what_it_has_cannot_yet_be_told_apart(comments, tmp_path):
+    # Enough of each kind, but every text marked both spam and ham: nothing to learn yet.
+    contradicting = tmp_path / "contradicting.csv"
+    words = ["harbour", "velvet", "quartz", "meadow", "lantern"]
+    contradicting.write_text("text,label\n" + "".join(f"{w} {w},{label}\n" for w in words for label in ("spam", "ham")))
+    result = comments("spam", "train", str(contradicting))
+    assert result.exit_code == 0
+    assert "Not trained yet: on what it has seen (it has 5 spam, 5 ham) the filter cannot yet tell" in result.output
 
 
 def test_eval_prints_precision_recall_f1_and_false_positive_rate(comments):

@@ -91,7 +91,7 @@ def test_rate_limits_follow_the_config(app, live):
     "settings, body, status, reason",
     [
         ({"hold_links_at": 2}, "Sources: https://a.example/x and https://b.example/y and https://c.example/z",
-         store.PENDING, "has 3 links (the limit is 1)"),
+         store.PENDING, "has 3 links (the rules hold comments with 2 or more)"),
         ({"spam_domains": ["pills.example"]}, "Read this first: https://shop.pills.example/cheap",
          store.SPAM, "domain shop.pills.example is on the spam list"),
         ({"hold_domains": ["bit.ly"]}, "My notes from the conference: https://bit.ly/notes-2026",

@@ -86,7 +86,7 @@ def gather_signals(comment: dict, context: Context, rules, model) -> list[signal
     if signals.is_long_enough_to_repeat(body):
         copies = store.count_same_text(context.db, body, context.now - timedelta(hours=hours))
     found += [
-        signals.short_with_link(body),
+        signals.short_with_link(comment),
         signals.very_long(body),
         signals.shouting(body),
         signals.repeated_text(body, copies, hours),

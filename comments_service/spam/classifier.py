@@ -23,12 +23,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import murmurhash3_32
 
-from .corpus import HAM, SPAM, Example
+from .corpus import HAM, MIN_PER_CLASS, SPAM, Example
 from .features import normalized_text, plain_text, read, tokens
 from .signals import is_long_enough_to_repeat
 
-# Fewer labelled comments than this of either kind and the filter stays untrained (neutral).
-MIN_PER_CLASS = 3
 # Inverse regularisation strength, chosen on the benchmark (10, 30 and 100 tried; 100 ranked
 # spam best across videos).
 REGULARISATION_C = 100.0
@@ -82,9 +80,12 @@ class Classifier:
     def probability(self, comment: dict) -> float:
         """The probability that a comment is spam (calibrated on unseen comments).
 
-        One comment per post: the fitted weights are applied directly, because scikit-learn's
-        input checks cost a millisecond per call, more than the rest of a post. It computes
-        what `probabilities` computes; tests/test_spam.py holds the two equal."""
+        The one way a comment is scored (posts, replays, evaluations). scikit-learn's own
+        pipeline (its vectorizers' and TfidfTransformer's transform, then decision_function)
+        costs 3.5 ms for one comment, three times what the rest of a post costs, mostly in
+        input checks. So the n-grams come from scikit-learn's analyzer and the hash from its
+        murmurhash3_32, cached per word, and the fitted idf and coefficients are applied here;
+        tests/test_spam.py holds the result equal to scikit-learn's pipeline on any text."""
         model = self.model
         word_features, text = read(comment)
         word_columns = np.unique(np.fromiter(map(_column, word_features), dtype=np.intp))
@@ -97,11 +98,8 @@ class Classifier:
         return self._calibrated(words + CHAR_WEIGHT * chars + model.intercept_[0])
 
     def probabilities(self, comments: list[dict]) -> list[float]:
-        """The probabilities of many comments, through scikit-learn (evaluations, replays)."""
-        if not comments:
-            return []
-        features = _features(self.weighting, self.char_weighting, comments)
-        return [self._calibrated(f) for f in self.model.decision_function(features)]
+        """The probabilities of many comments (evaluations), each scored as a post is."""
+        return [self.probability(comment) for comment in comments]
 
     def _calibrated(self, decision: float) -> float:
         log_odds = -(self.slope * float(decision) + self.offset)
@@ -190,24 +188,19 @@ def _column(feature: str) -> int:
     return (2**31 - HASH_FEATURES) % HASH_FEATURES if h == -(2**31) else abs(h) % HASH_FEATURES
 
 
+# The character n-grams of one word, cut by _char_vectorizer's own analyzer ("char_wb" cuts
+# each whitespace-separated word apart, so a text's n-grams are its words' n-grams).
+_word_char_ngrams = _char_vectorizer().set_params(preprocessor=None, lowercase=False).build_analyzer()
+
+
 @lru_cache(maxsize=2**15)
 def _word_char_columns(word: str) -> tuple[int, ...]:
-    """The columns of one word's character n-grams, as scikit-learn's "char_wb" analyzer cuts
-    them: the word padded with a space each side, every n from CHAR_NGRAMS, a word shorter
-    than n counted once."""
-    padded, (low, high) = f" {word} ", CHAR_NGRAMS
-    columns = []
-    for n in range(low, high + 1):
-        if len(padded) <= n:
-            columns.append(_column(padded))
-            break
-        columns.extend(_column(padded[start:start + n]) for start in range(len(padded) - n + 1))
-    return tuple(columns)
+    return tuple(map(_column, _word_char_ngrams(word)))
 
 
 def _char_columns(text: str) -> np.ndarray:
     """The columns _char_vectorizer fills for a plain text (already lower-case), one entry per
-    n-gram: the analyzer works word by word, so each word's share is remembered."""
+    n-gram, from each word's remembered share."""
     columns = [column for word in text.split() for column in _word_char_columns(word)]
     return np.array(columns, dtype=np.intp)
 
@@ -220,11 +213,6 @@ def _weighted_dot(columns: np.ndarray, counts: np.ndarray, idf, coef) -> float:
     weights = (1.0 + np.log(counts.astype(float))) * idf[columns]
     norm = np.sqrt(np.dot(weights, weights))
     return float(np.dot(weights, coef[columns]) / norm) if norm else 0.0
-
-
-def _features(weighting, char_weighting, comments: list[dict]):
-    words = weighting.transform(_word_vectorizer().transform(comments))
-    return _combine(words, char_weighting.transform(_char_vectorizer().transform(comments)))
 
 
 def _combine(words, chars):

@@ -13,8 +13,9 @@ import click
 
 from .. import rules as moderation_rules
 from .. import store
+from ..cli_common import make_app, migrated_db
 from . import settings_from_config, trainer
-from .corpus import HAM, SPAM, CorpusError, in_date_order, read_labelled_csv
+from .corpus import HAM, MIN_PER_CLASS, SPAM, CorpusError, in_date_order, read_labelled_csv
 from .replay import evaluate, import_examples, prepare, replay, scratch_database
 
 CSV_FILE = click.Path(path_type=Path, dir_okay=False)
@@ -43,8 +44,6 @@ def read_examples(file: Path, columns: dict):
 
 
 def site_app(settings: dict):
-    from ..cli import make_app  # the `comments` group's helpers; imported late (cli imports us)
-
     return make_app(**settings)
 
 
@@ -58,6 +57,15 @@ def counted(examples) -> str:
     return f"{spam} spam, {len(examples) - spam} ham"
 
 
+def not_trained_reason(total: dict[str, int]) -> str:
+    has = f"it has {total[SPAM]} spam, {total[HAM]} ham"
+    if min(total.values()) < MIN_PER_CLASS:
+        return (f"Not trained yet: the filter needs at least {MIN_PER_CLASS} spam and {MIN_PER_CLASS}"
+                f" ham comments ({has}).")
+    return (f"Not trained yet: on what it has seen ({has}) the filter cannot yet tell spam from ham;"
+            " label more comments.")
+
+
 @click.group("spam")
 def spam():
     """The spam filter: train it on labelled comments, measure it, replay a stream through it."""
@@ -69,8 +77,6 @@ def spam():
 @click.pass_obj
 def train(settings, file, **columns):
     """Learn from a labelled CSV file, then retrain (importing a file again replaces its rows)."""
-    from ..cli import migrated_db
-
     examples = read_examples(file, columns)
     app = site_app(settings)
     db = migrated_db(app)
@@ -82,10 +88,7 @@ def train(settings, file, **columns):
     site = corpus.get("site", {SPAM: 0, HAM: 0})
     total = {label: sum(c[label] for c in corpus.values()) for label in (SPAM, HAM)}
     if model is None:
-        click.echo(
-            f"Not trained yet: the filter needs at least 10 spam and 10 ham comments"
-            f" (it has {total[SPAM]} spam, {total[HAM]} ham)."
-        )
+        click.echo(not_trained_reason(total))
         return
     click.echo(
         f"Trained on {total[SPAM]} spam and {total[HAM]} ham ({site[SPAM] + site[HAM]} of them"

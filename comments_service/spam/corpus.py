@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 SPAM, HAM = "spam", "ham"
+# Fewer labelled comments than this of either kind and the filter stays untrained (neutral).
+MIN_PER_CLASS = 3
 SITE = "site"  # the moderators' own decisions
 IMPORT_PREFIX = "import:"
 # The site's own decisions weigh more than imported ones, and imports fade as decisions

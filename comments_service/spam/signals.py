@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..rules import count_links
+from ..links import in_comment, replace_addresses
 from .settings import SpamSettings
 
 SPAM_WEIGHT = 10.0
@@ -73,9 +73,17 @@ def moderators_rules(hold: list[str], spam: list[str]) -> list[Signal]:
     ]
 
 
-def short_with_link(body: str) -> Signal | None:
-    """A link with hardly any words around it: the commonest shape of link spam."""
-    if count_links(body) and len(body.strip()) < SHORT_WITH_LINK_CHARS:
+def is_short_with_link(comment: dict) -> bool:
+    """A link (links.py) with hardly any words around it: the commonest shape of link spam.
+    The addresses themselves are not words around it (a long tracking URL alone is short)."""
+    if not in_comment(comment):
+        return False
+    around = replace_addresses(comment.get("body") or "", " ")
+    return len(around.strip()) < SHORT_WITH_LINK_CHARS
+
+
+def short_with_link(comment: dict) -> Signal | None:
+    if is_short_with_link(comment):
         return Signal("a link with hardly any text around it", HOLD_WEIGHT, evidence=False)
     return None
 
@@ -86,14 +94,18 @@ def very_long(body: str) -> Signal | None:
     return None
 
 
-def shouting(body: str) -> Signal | None:
-    """Mostly capital letters."""
-    letters = sum(map(str.isalpha, body))
+def is_shouting(text: str) -> bool:
+    """Mostly capital letters (the classifier's "shouting" feature too)."""
+    letters = sum(map(str.isalpha, text))
     # Counting every upper-case character first is a bound that clears most comments fast.
-    if letters < SHOUTING_MIN_LETTERS or sum(map(str.isupper, body)) <= SHOUTING_SHARE * letters:
-        return None
-    capitals = sum(ch.isupper() for ch in body if ch.isalpha())
-    if capitals / letters > SHOUTING_SHARE:
+    if letters < SHOUTING_MIN_LETTERS or sum(map(str.isupper, text)) <= SHOUTING_SHARE * letters:
+        return False
+    capitals = sum(ch.isupper() for ch in text if ch.isalpha())
+    return capitals / letters > SHOUTING_SHARE
+
+
+def shouting(body: str) -> Signal | None:
+    if is_shouting(body):
         return Signal("written mostly in capital letters", HOLD_WEIGHT, evidence=False)
     return None
 

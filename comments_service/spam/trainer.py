@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 RETRAIN_DELAY = 2.0  # seconds of quiet after a decision before retraining
 FILE_SUFFIX = ".spam-model"
-FILE_MAGIC = b"touch-base spam model 3\n"  # 3: calibrated on out-of-fold scores (2: character n-grams)
+FILE_MAGIC = b"touch-base spam model 4\n"  # 4: links as the sanitizer gives them (3: calibration)
 
 
 @dataclass
