@@ -24,7 +24,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import murmurhash3_32
 
 from .corpus import HAM, MIN_PER_CLASS, SPAM, Example
-from .features import normalized_text, plain_text, read, tokens
+from ..text import same_text_key
+from .features import plain_text, read, tokens
 from .signals import is_long_enough_to_repeat
 
 # Inverse regularisation strength, chosen on the benchmark (10, 30 and 100 tried; 100 ranked
@@ -106,7 +107,7 @@ class Classifier:
         return float(1 / (1 + np.exp(-max(min(log_odds, 50.0), -50.0))))
 
     def is_known_spam(self, body: str) -> bool:
-        return normalized_text(body) in self.spam_texts
+        return same_text_key(body) in self.spam_texts
 
 
 def train(examples: list[Example], version: int = 0) -> Classifier | None:
@@ -224,5 +225,5 @@ def _spam_only_texts(examples: list[Example]) -> frozenset[str]:
     spam, ham = set(), set()
     for example in examples:
         if is_long_enough_to_repeat(example.body):
-            (spam if example.label == SPAM else ham).add(normalized_text(example.body))
+            (spam if example.label == SPAM else ham).add(same_text_key(example.body))
     return frozenset(spam - ham)

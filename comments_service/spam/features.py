@@ -10,24 +10,13 @@ ids becoming vocabulary. `read(comment)` gives both from one pass, for scoring o
 
 from __future__ import annotations
 
-import html
 import re
 
 from .. import links
+from ..text import clean
 from .signals import is_short_with_link, is_shouting
 
 _WORD = re.compile(r"\w+")
-_TAG = re.compile(r"<[^>]*>")
-# Invisible characters that some clients add (byte order marks, zero-width spaces).
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
-
-
-def clean(text: str) -> str:
-    """The text as a reader sees it: entities decoded, tags and invisible characters gone."""
-    text = html.unescape(_TAG.sub(" ", text or ""))
-    return text.translate(_INVISIBLE)
-
-
 def _without_addresses(seen: str) -> str:
     """A cleaned text, lower-case, with each address written in it reduced to the word "link"."""
     return links.replace_addresses(seen, " link ").lower()
@@ -73,6 +62,3 @@ def read(comment: dict) -> tuple[list[str], str]:
     return found, text
 
 
-def normalized_text(body: str) -> str:
-    """A text reduced for exact-copy comparison: cleaned, lower-case, single spaces."""
-    return " ".join(clean(body).lower().split())

@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..text import same_text_key
 from .engine import contains, fits_id, insert
 from .timestamps import isoformat, parse_time, utcnow
 
@@ -71,11 +72,11 @@ def add_comment(
             db,
             "INSERT INTO comments (thread, parent_id, depth, author, email, website, body,"
             " body_html, status, by_moderator, notify, created_at, updated_at, fingerprint,"
-            " spam_score, spam_reasons) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " spam_score, spam_reasons, text_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 thread, parent_id, depth, author, email, website, body, body_html, status,
                 int(by_moderator), int(notify), stamp, stamp, fingerprint, spam_score,
-                json.dumps(spam_reasons or []),
+                json.dumps(spam_reasons or []), same_text_key(body),
             ],
         )
 
@@ -202,8 +203,8 @@ def update_body(
     get_comment(db, comment_id)
     with db.atomic():
         db.execute(
-            "UPDATE comments SET body = ?, body_html = ?, updated_at = ? WHERE id = ?",
-            [body, body_html, isoformat(now or utcnow()), comment_id],
+            "UPDATE comments SET body = ?, body_html = ?, text_key = ?, updated_at = ? WHERE id = ?",
+            [body, body_html, same_text_key(body), isoformat(now or utcnow()), comment_id],
         )
 
 
@@ -282,9 +283,8 @@ def post_times(db: Database, fingerprint: str, since: datetime) -> list[datetime
 
 
 def count_same_text(db: Database, body: str, since: datetime) -> int:
-    """How many comments since a moment have this text (trimmed, ignoring ASCII case)."""
-    # The expression matches idx_comments_same_text, so this is an index lookup.
+    """How many comments since a moment have the same text (text.same_text_key)."""
     return db.execute(
-        "SELECT count(*) FROM comments WHERE lower(trim(body)) = lower(trim(?)) AND created_at >= ?",
-        [body, isoformat(since)],
+        "SELECT count(*) FROM comments WHERE text_key = ? AND created_at >= ?",
+        [same_text_key(body), isoformat(since)],
     ).fetchone()[0]

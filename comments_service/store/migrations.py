@@ -103,3 +103,19 @@ def create_spam_filter(db: Database) -> None:
     db.execute("CREATE INDEX idx_spam_corpus_source ON spam_corpus (source)")
     # "The same text posted again recently": comments by trimmed, lower-cased text and time.
     db.execute("CREATE INDEX idx_comments_same_text ON comments (lower(trim(body)), created_at)")
+
+
+@migrations(name="0005_same_text_key")
+def add_same_text_key(db: Database) -> None:
+    # "The same text" is text.same_text_key, in Python, for the filter and for this count alike;
+    # each comment keeps its key so that counting copies stays an index lookup.
+    from ..text import same_text_key
+
+    db.execute("ALTER TABLE comments ADD COLUMN text_key TEXT NOT NULL DEFAULT ''")
+    db.conn.executemany(
+        "UPDATE comments SET text_key = ? WHERE id = ?",
+        [(same_text_key(body), comment_id) for comment_id, body in db.execute("SELECT id, body FROM comments")],
+    )
+    db.execute("DROP INDEX IF EXISTS idx_comments_same_text")
+    db.execute("CREATE INDEX idx_comments_text_key ON comments (text_key, created_at)")
+
