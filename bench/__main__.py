@@ -150,6 +150,13 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("inf")
 
 
+def cpu_ratio(a: load.Result, b: load.Result) -> float | None:
+    """a's server CPU per request over b's; None when either was not measured."""
+    if not a.cpu_us or not b.cpu_us:
+        return None
+    return round(a.cpu_us / b.cpu_us, 2)
+
+
 def report(http: dict, build: dict, weights: dict) -> dict:
     """The headline figures (the last line's JSON) from the best run of each measurement."""
     return {
@@ -158,6 +165,9 @@ def report(http: dict, build: dict, weights: dict) -> dict:
         "counts_vs_isso": round(ratio(http["ours counts"].rps, http["isso counts"].rps), 1),
         "post_vs_isso": round(ratio(http["ours post"].rps, http["isso post"].rps), 1),
         "post_vs_flask": round(ratio(http["ours post"].rps, http["bare flask post"].rps), 2),
+        # Server CPU per request, which the disk's fsync and the load beside it move far less.
+        "post_cpu_vs_isso": cpu_ratio(http["isso post"], http["ours post"]),
+        "list_304_cpu_vs_200": cpu_ratio(http["ours list 304"], http["ours list"]),
         "list_p99_ms": round(http["ours list"].p99_ms, 2),
         "post_p99_ms": round(http["ours post"].p99_ms, 2),
         "million_list_p99_ratio": round(
@@ -343,13 +353,8 @@ def bench_http(args, folder: Path, client: load.Client) -> dict:
     log(f"  post    ours/bare Flask POST (reads the JSON, answers 201, nothing else): "
         f"{ratio(best['ours post'].rps, best['bare flask post'].rps):.2f}x requests/s; the "
         f"ceiling over Isso: {ratio(best['bare flask post'].rps, best['isso post'].rps):.1f}x")
-    if best["ours list"].cpu_us and best["bare flask"].cpu_us:
-        log(f"  server CPU per request (less disturbed by other load than req/s): list ours "
-            f"{best['ours list'].cpu_us:.0f} us, bare Flask {best['bare flask'].cpu_us:.0f} us "
-            f"({ratio(best['bare flask'].cpu_us, best['ours list'].cpu_us):.2f}x), Isso "
-            f"{best['isso list'].cpu_us:.0f} us; post ours {best['ours post'].cpu_us:.0f} us,"
-            f" Isso {best['isso post'].cpu_us:.0f} us, bare Flask POST "
-            f"{best['bare flask post'].cpu_us:.0f} us")
+    if all(r.cpu_us for r in best.values()):
+        log_cpu(best)
     for what in ("list", "counts"):
         small, big = best[f"ours {what}"], best[f"million {what}"]
         log(f"  {what:7} 1,000,000 comments vs small: p50 {big.p50_ms:.2f} vs "
@@ -360,6 +365,21 @@ def bench_http(args, folder: Path, client: load.Client) -> dict:
     for line in queries:
         log("    " + line)
     return best
+
+
+def log_cpu(best: dict) -> None:
+    """Server CPU per request (user + system of master and workers over the requests served):
+    less disturbed by other load than req/s, and not moved by the disk's fsync."""
+    cpu = {name: result.cpu_us for name, result in best.items()}
+    log(f"  server CPU per request: list ours {cpu['ours list']:.0f} us, bare Flask "
+        f"{cpu['bare flask']:.0f} us ({ratio(cpu['bare flask'], cpu['ours list']):.2f}x ours),"
+        f" Isso {cpu['isso list']:.0f} us")
+    log(f"  post    server CPU per post: ours {cpu['ours post']:.0f} us, Isso "
+        f"{cpu['isso post']:.0f} us, bare Flask POST {cpu['bare flask post']:.0f} us; "
+        f"Isso/ours {cpu_ratio(best['isso post'], best['ours post'])}x (post_cpu_vs_isso)")
+    log(f"  list    server CPU of a 304 (If-None-Match hit) {cpu['ours list 304']:.0f} us vs a 200"
+        f" {cpu['ours list']:.0f} us: "
+        f"{cpu_ratio(best['ours list 304'], best['ours list'])}x (list_304_cpu_vs_200)")
 
 
 def main(argv: list[str] | None = None) -> dict:
