@@ -143,6 +143,27 @@ def test_cpu_ratios_are_null_when_the_cpu_was_not_measured():
     assert '"post_cpu_vs_isso": null' in json.dumps(figures)
 
 
+def test_cpu_ratios_pair_the_runs_of_each_round_and_take_the_median():
+    """The CPU a request costs follows the machine's load from round to round: the ratio is
+    taken within each round, never between the lowest figures of different rounds."""
+    def runs(name, *cpu):
+        return [_result(name, 100, cpu_us=value) for value in cpu]
+
+    rounds = {
+        "ours list": runs("ours list", 400, 800, 760),
+        "ours list 304": runs("ours list 304", 520, 840, 740),  # 1.3, 1.05, 0.97 by round
+        "ours post": runs("ours post", 2000, 4000, None),
+        "isso post": runs("isso post", 5000, 9000, 12000),  # 2.5, 2.25; round 3 unmeasured
+    }
+    best = {name: _result(name, 100, cpu_us=100) for name in (
+        "ours list", "isso list", "bare flask", "ours counts", "isso counts", "ours post",
+        "isso post", "bare flask post", "million list", "million counts", "ours list 304")}
+    figures = report(best, {"build_vs_pelican": 1, "rebuild_vs_full": 0.4},
+                     {"widget_bytes": 1, "article_page_bytes": 1}, rounds)
+    assert figures["list_304_cpu_vs_200"] == 1.05  # not 740 / 400 = 1.85 across rounds
+    assert figures["post_cpu_vs_isso"] == 2.38
+
+
 BURN_THEN_WAIT = """
 import sys, time
 end = time.process_time() + float(sys.argv[1])
