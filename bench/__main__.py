@@ -219,10 +219,11 @@ def run_spam_bench() -> dict | None:
 
 def best_of(results: list[load.Result]) -> load.Result:
     """The least disturbed figures of several runs (the machine may be shared): the highest
-    throughput, the latencies of the run with the lowest p99, the lowest CPU per request;
-    errors of all runs."""
+    throughput, the latencies of the run with the lowest p99 (among runs that completed a
+    request: one that completed none reports a p99 of 0), the lowest CPU per request; errors
+    of all runs."""
     fastest = max(results, key=lambda r: r.rps)
-    steadiest = min(results, key=lambda r: r.p99_ms)
+    steadiest = min((r for r in results if r.requests), key=lambda r: r.p99_ms, default=fastest)
     cpu = [r.cpu_us for r in results if r.cpu_us is not None]
     return dataclasses.replace(
         fastest, p50_ms=steadiest.p50_ms, p99_ms=steadiest.p99_ms,

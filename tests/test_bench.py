@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bench import data
-from bench.__main__ import fsync_ms, report, verdicts
+from bench.__main__ import best_of, fsync_ms, report, verdicts
 from bench.load import Result
 from bench.servers import tree_cpu_seconds
 from comments_service import store
@@ -162,6 +162,17 @@ def test_cpu_ratios_pair_the_runs_of_each_round_and_take_the_median():
                      {"widget_bytes": 1, "article_page_bytes": 1}, rounds)
     assert figures["list_304_cpu_vs_200"] == 1.05  # not 740 / 400 = 1.85 across rounds
     assert figures["post_cpu_vs_isso"] == 2.38
+
+
+def test_best_of_ignores_the_latency_of_a_run_that_completed_nothing():
+    """Isso's list takes seconds a request here: a 5 s run may complete none, and its p99 of 0
+    must not stand for the server's latency."""
+    runs = [_result("isso list", 3, p50=1900.0, p99=2600.0),
+            _result("isso list", 2, p50=2500.0, p99=3600.0),
+            Result(name="isso list", rps=0, p50_ms=0, p99_ms=0, requests=0, errors=0,
+                   bad_status=0, client="wrk")]
+    best = best_of(runs)
+    assert (best.rps, best.p50_ms, best.p99_ms, best.requests) == (3, 1900.0, 2600.0, 5)
 
 
 BURN_THEN_WAIT = """
