@@ -150,14 +150,27 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("inf")
 
 
-def report(http: dict, build: dict, weights: dict) -> dict:
-    """The headline figures (the last line's JSON) from the best run of each measurement."""
+def cpu_ratio(a: list[load.Result], b: list[load.Result]) -> float | None:
+    """a's server CPU per request over b's: the median over the rounds of the ratio within each
+    round. What one request costs here rises by half or more while others load this shared
+    machine; two runs of one round, minutes apart at most, see about the same load."""
+    ratios = [x.cpu_us / y.cpu_us for x, y in zip(a, b) if x.cpu_us and y.cpu_us]
+    return round(statistics.median(ratios), 2) if ratios else None
+
+
+def report(http: dict, build: dict, weights: dict, rounds: dict | None = None) -> dict:
+    """The headline figures (the last line's JSON) from the best run of each measurement; the
+    CPU ratios from the runs of every round (`rounds`: name -> results, by default the best)."""
+    rounds = rounds or {name: [result] for name, result in http.items()}
     return {
         "list_vs_isso": round(ratio(http["ours list"].rps, http["isso list"].rps), 1),
         "list_vs_flask": round(ratio(http["ours list"].rps, http["bare flask"].rps), 2),
         "counts_vs_isso": round(ratio(http["ours counts"].rps, http["isso counts"].rps), 1),
         "post_vs_isso": round(ratio(http["ours post"].rps, http["isso post"].rps), 1),
         "post_vs_flask": round(ratio(http["ours post"].rps, http["bare flask post"].rps), 2),
+        # Server CPU per request, which the disk's fsync and the load beside it move far less.
+        "post_cpu_vs_isso": cpu_ratio(rounds["isso post"], rounds["ours post"]),
+        "list_304_cpu_vs_200": cpu_ratio(rounds["ours list 304"], rounds["ours list"]),
         "list_p99_ms": round(http["ours list"].p99_ms, 2),
         "post_p99_ms": round(http["ours post"].p99_ms, 2),
         "million_list_p99_ratio": round(
@@ -206,10 +219,11 @@ def run_spam_bench() -> dict | None:
 
 def best_of(results: list[load.Result]) -> load.Result:
     """The least disturbed figures of several runs (the machine may be shared): the highest
-    throughput, the latencies of the run with the lowest p99, the lowest CPU per request;
-    errors of all runs."""
+    throughput, the latencies of the run with the lowest p99 (among runs that completed a
+    request: one that completed none reports a p99 of 0), the lowest CPU per request; errors
+    of all runs."""
     fastest = max(results, key=lambda r: r.rps)
-    steadiest = min(results, key=lambda r: r.p99_ms)
+    steadiest = min((r for r in results if r.requests), key=lambda r: r.p99_ms, default=fastest)
     cpu = [r.cpu_us for r in results if r.cpu_us is not None]
     return dataclasses.replace(
         fastest, p50_ms=steadiest.p50_ms, p99_ms=steadiest.p99_ms,
@@ -218,7 +232,7 @@ def best_of(results: list[load.Result]) -> load.Result:
     )
 
 
-def bench_http(args, folder: Path, client: load.Client) -> dict:
+def bench_http(args, folder: Path, client: load.Client) -> tuple[dict, dict]:
     section("Data")
     limits = relaxed_limits()
     log("  rate limits relaxed for the run: "
@@ -279,11 +293,12 @@ def bench_http(args, folder: Path, client: load.Client) -> dict:
         million_list = f"{million.url}/api/threads/{data.LIST_SLUG}/comments"
         plan = [
             ("ours list", lambda: client.get("ours list", ours_list, cpu=ours.cpu_seconds)),
+            # Right after the 200s, under the same load: their CPU ratio is taken per round.
+            ("ours list 304", lambda: client.get("ours list 304", ours_list,
+                                                 {"If-None-Match": etag}, cpu=ours.cpu_seconds)),
             ("isso list", lambda: client.get("isso list", isso_list, cpu=isso.cpu_seconds)),
             ("bare flask", lambda: client.get("bare flask", bare.url + "/bare",
                                               cpu=bare.cpu_seconds)),
-            ("ours list 304", lambda: client.get("ours list 304", ours_list,
-                                                 {"If-None-Match": etag}, cpu=ours.cpu_seconds)),
             ("ours counts", lambda: client.get(
                 "ours counts", f"{ours.url}/api/counts?{counts_query(slugs)}",
                 cpu=ours.cpu_seconds)),
@@ -343,13 +358,7 @@ def bench_http(args, folder: Path, client: load.Client) -> dict:
     log(f"  post    ours/bare Flask POST (reads the JSON, answers 201, nothing else): "
         f"{ratio(best['ours post'].rps, best['bare flask post'].rps):.2f}x requests/s; the "
         f"ceiling over Isso: {ratio(best['bare flask post'].rps, best['isso post'].rps):.1f}x")
-    if best["ours list"].cpu_us and best["bare flask"].cpu_us:
-        log(f"  server CPU per request (less disturbed by other load than req/s): list ours "
-            f"{best['ours list'].cpu_us:.0f} us, bare Flask {best['bare flask'].cpu_us:.0f} us "
-            f"({ratio(best['bare flask'].cpu_us, best['ours list'].cpu_us):.2f}x), Isso "
-            f"{best['isso list'].cpu_us:.0f} us; post ours {best['ours post'].cpu_us:.0f} us,"
-            f" Isso {best['isso post'].cpu_us:.0f} us, bare Flask POST "
-            f"{best['bare flask post'].cpu_us:.0f} us")
+    log_cpu(best, runs)
     for what in ("list", "counts"):
         small, big = best[f"ours {what}"], best[f"million {what}"]
         log(f"  {what:7} 1,000,000 comments vs small: p50 {big.p50_ms:.2f} vs "
@@ -359,7 +368,29 @@ def bench_http(args, folder: Path, client: load.Client) -> dict:
     log("  uncached queries (what a cache miss costs), small vs 1,000,000 comments:")
     for line in queries:
         log("    " + line)
-    return best
+    return best, runs
+
+
+def log_cpu(best: dict, runs: dict) -> None:
+    """Server CPU per request (user + system of master and workers over the requests served),
+    which the disk's fsync does not move: the lowest of the rounds, and the two ratios of the
+    JSON line with the per-round ratios they are the median of (cpu_ratio)."""
+    def us(name: str) -> str:
+        return f"{best[name].cpu_us:.0f} us" if best[name].cpu_us else "n/a"
+
+    def per_round(a: str, b: str) -> str:
+        each = [x.cpu_us / y.cpu_us for x, y in zip(runs[a], runs[b]) if x.cpu_us and y.cpu_us]
+        return ", ".join(f"{value:.2f}" for value in each)
+
+    log(f"  server CPU per request, lowest of the rounds: list ours {us('ours list')}, bare Flask"
+        f" {us('bare flask')}, Isso {us('isso list')}; post ours {us('ours post')}, Isso"
+        f" {us('isso post')}, bare Flask POST {us('bare flask post')}")
+    log(f"  post    Isso's server CPU per post / ours: "
+        f"{cpu_ratio(runs['isso post'], runs['ours post'])}x (post_cpu_vs_isso; median of the "
+        f"rounds: {per_round('isso post', 'ours post')})")
+    log(f"  list    server CPU of a 304 (If-None-Match hit) / a 200: "
+        f"{cpu_ratio(runs['ours list 304'], runs['ours list'])}x (list_304_cpu_vs_200; median of"
+        f" the rounds: {per_round('ours list 304', 'ours list')})")
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -389,7 +420,7 @@ def main(argv: list[str] | None = None) -> dict:
         f"figures), Python {platform.python_version()}")
     client = load.Client(WORK, seconds=args.seconds, warmup=1.0 if not args.quick else 0.5)
 
-    best = bench_http(args, folder, client)
+    best, rounds = bench_http(args, folder, client)
 
     section(f"Site build: {args.posts} generated posts (CPU time of the pelican command)")
     # A full build takes seconds, and one build's CPU time on this shared machine varies by a
@@ -401,7 +432,7 @@ def main(argv: list[str] | None = None) -> dict:
     section("Spam filter (bench.spam_bench)")
     spam = run_spam_bench()
 
-    figures = report(best, build, weights)
+    figures = report(best, build, weights, rounds)
     section("Targets (issue 7)")
     for line in verdicts(figures):
         log(line)

@@ -24,6 +24,28 @@ def _stat(pid: int) -> list[str]:
         return handle.read().rsplit(")", 1)[1].split()
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its live children, plus those of the children
+    it has reaped (a gunicorn master reaps a worker that restarts, so the worker's time stays
+    counted). Read from /proc before and after a load run, the difference is what serving cost."""
+    pids = {pid}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(_stat(int(entry))[1]) == pid:  # ppid
+                    pids.add(int(entry))
+            except OSError:
+                continue  # gone since the listing
+    ticks = 0
+    for each in pids:
+        try:
+            fields = _stat(each)
+        except OSError:
+            continue
+        ticks += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / TICKS
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -73,25 +95,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by the master and its workers, from /proc."""
-        if self.proc is None:
-            return 0.0
-        pids = {self.proc.pid}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    fields = _stat(int(entry))
-                except OSError:
-                    continue
-                if int(fields[1]) == self.proc.pid:  # ppid
-                    pids.add(int(entry))
-        total = 0
-        for pid in pids:
-            try:
-                fields = _stat(pid)
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / TICKS
+        return tree_cpu_seconds(self.proc.pid) if self.proc is not None else 0.0
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

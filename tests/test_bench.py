@@ -4,12 +4,15 @@ relies on, and the report. (`make bench` itself is not part of `make test`.)"""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from bench import data
-from bench.__main__ import fsync_ms, report, verdicts
+from bench.__main__ import best_of, fsync_ms, report, verdicts
 from bench.load import Result
+from bench.servers import tree_cpu_seconds
 from comments_service import store
 
 
@@ -94,20 +97,21 @@ def test_derived_values_are_dropped_on_any_write(tmp_path):
     reader.close()
 
 
-def _result(name, rps, p50=1.0, p99=2.0):
+def _result(name, rps, p50=1.0, p99=2.0, cpu_us=None):
     return Result(name=name, rps=rps, p50_ms=p50, p99_ms=p99, requests=int(rps), errors=0,
-                  bad_status=0, client="wrk")
+                  bad_status=0, client="wrk", cpu_us=cpu_us)
 
 
 def test_report_and_verdicts():
     http = {
-        "ours list": _result("ours list", 2000, p99=5.0),
+        "ours list": _result("ours list", 2000, p99=5.0, cpu_us=400),
+        "ours list 304": _result("ours list 304", 1900, cpu_us=520),
         "isso list": _result("isso list", 20),
         "bare flask": _result("bare flask", 3000),
         "ours counts": _result("ours counts", 1800, p99=4.0),
         "isso counts": _result("isso counts", 300),
-        "ours post": _result("ours post", 400, p99=30.0),
-        "isso post": _result("isso post", 60),
+        "ours post": _result("ours post", 400, p99=30.0, cpu_us=2000),
+        "isso post": _result("isso post", 60, cpu_us=5400),
         "bare flask post": _result("bare flask post", 2000),
         "million list": _result("million list", 1900, p99=6.0),
         "million counts": _result("million counts", 1700, p99=8.0),
@@ -119,10 +123,89 @@ def test_report_and_verdicts():
     assert figures["post_vs_flask"] == 0.2
     assert figures["million_list_p99_ratio"] == 1.2
     assert figures["million_counts_p99_ratio"] == 2.0
+    assert figures["post_cpu_vs_isso"] == 2.7  # Isso's CPU per post over ours
+    assert figures["list_304_cpu_vs_200"] == 1.3  # a 304's CPU over a 200's
     lines = verdicts(figures)
     assert any("MISSED" in line and "counts p99" in line for line in lines)
     assert sum("MISSED" in line for line in lines) == 1
     json.dumps(figures)
+
+
+def test_cpu_ratios_are_null_when_the_cpu_was_not_measured():
+    measured = {name: _result(name, 100, cpu_us=100) for name in (
+        "ours list", "ours list 304", "isso list", "bare flask", "ours counts", "isso counts",
+        "ours post", "isso post", "bare flask post", "million list", "million counts")}
+    measured["isso post"] = _result("isso post", 60)  # no CPU figure from that run
+    figures = report(measured, {"build_vs_pelican": 1, "rebuild_vs_full": 0.4},
+                     {"widget_bytes": 1, "article_page_bytes": 1})
+    assert figures["post_cpu_vs_isso"] is None
+    assert figures["list_304_cpu_vs_200"] == 1.0
+    assert '"post_cpu_vs_isso": null' in json.dumps(figures)
+
+
+def test_cpu_ratios_pair_the_runs_of_each_round_and_take_the_median():
+    """The CPU a request costs follows the machine's load from round to round: the ratio is
+    taken within each round, never between the lowest figures of different rounds."""
+    def runs(name, *cpu):
+        return [_result(name, 100, cpu_us=value) for value in cpu]
+
+    rounds = {
+        "ours list": runs("ours list", 400, 800, 760),
+        "ours list 304": runs("ours list 304", 520, 840, 740),  # 1.3, 1.05, 0.97 by round
+        "ours post": runs("ours post", 2000, 4000, None),
+        "isso post": runs("isso post", 5000, 9000, 12000),  # 2.5, 2.25; round 3 unmeasured
+    }
+    best = {name: _result(name, 100, cpu_us=100) for name in (
+        "ours list", "isso list", "bare flask", "ours counts", "isso counts", "ours post",
+        "isso post", "bare flask post", "million list", "million counts", "ours list 304")}
+    figures = report(best, {"build_vs_pelican": 1, "rebuild_vs_full": 0.4},
+                     {"widget_bytes": 1, "article_page_bytes": 1}, rounds)
+    assert figures["list_304_cpu_vs_200"] == 1.05  # not 740 / 400 = 1.85 across rounds
+    assert figures["post_cpu_vs_isso"] == 2.38
+
+
+def test_best_of_ignores_the_latency_of_a_run_that_completed_nothing():
+    """Isso's list takes seconds a request here: a 5 s run may complete none, and its p99 of 0
+    must not stand for the server's latency."""
+    runs = [_result("isso list", 3, p50=1900.0, p99=2600.0),
+            _result("isso list", 2, p50=2500.0, p99=3600.0),
+            Result(name="isso list", rps=0, p50_ms=0, p99_ms=0, requests=0, errors=0,
+                   bad_status=0, client="wrk")]
+    best = best_of(runs)
+    assert (best.rps, best.p50_ms, best.p99_ms, best.requests) == (3, 1900.0, 2600.0, 5)
+
+
+BURN_THEN_WAIT = """
+import sys, time
+end = time.process_time() + float(sys.argv[1])
+while time.process_time() < end:
+    pass
+print("burnt", flush=True)
+sys.stdin.readline()
+"""
+
+PARENT = """
+import subprocess, sys
+burn = [sys.executable, "-c", sys.argv[1], sys.argv[2]]
+subprocess.run(burn, input=b"\\n", stdout=subprocess.DEVNULL)  # a child that ends, reaped
+alive = subprocess.Popen(burn, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+alive.stdout.readline()  # a child still alive, its CPU burnt
+print("ready", flush=True)
+sys.stdin.readline()
+alive.stdin.close()
+alive.wait()
+"""
+
+
+def test_server_cpu_counts_live_and_reaped_children():
+    """What gunicorn's master and workers burn is counted, a restarted worker's time too."""
+    burn = 0.3
+    with subprocess.Popen([sys.executable, "-c", PARENT, BURN_THEN_WAIT, str(burn)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as parent:
+        assert parent.stdout.readline() == b"ready\n"
+        counted = tree_cpu_seconds(parent.pid)
+        parent.stdin.close()  # lets the live child, then the parent, end
+    assert 2 * burn - 0.05 <= counted < 2 * burn + 1.0
 
 
 @pytest.mark.parametrize(
