@@ -137,7 +137,8 @@ def comment_form_page(status: int, sentence: str, fields: dict) -> str:
     slug = (request.view_args or {}).get("slug", "")
     return render_template(
         "form_error.html", status=status, message=sentence, fields=fields, data=request.form.to_dict(),
-        thread=web.threads().get(slug), token=issue_token(current_app.config["SECRET_KEY"]),
+        thread=web.threads().get(slug),
+        token=issue_token(current_app.config["SECRET_KEY"], web.now().timestamp()),
     )
 
 
