@@ -208,38 +208,6 @@ def test_server_cpu_counts_live_and_reaped_children():
     assert 2 * burn - 0.05 <= counted < 2 * burn + 1.0
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {},
-        {"If-None-Match": "SAME"},
-        {"If-None-Match": '"other"'},
-        {"If-None-Match": "*"},
-        {"If-Match": '"other"'},
-        {"If-Modified-Since": "Sun, 01 Jan 2034 00:00:00 GMT"},
-        {"Range": "bytes=0-10"},
-        {"If-Range": "SAME", "Range": "bytes=0-10"},
-    ],
-)
-@pytest.mark.parametrize("method", ["GET", "HEAD"])
-def test_list_answer_is_what_make_conditional_gives(app, monkeypatch, method, headers):
-    """The list view's short cut around make_conditional changes nothing in the answer."""
-    from comments_service import api
-
-    client = app.test_client()
-    etag = client.get("/api/threads/say-hello/comments").headers["ETag"]
-    headers = {k: v.replace("SAME", etag) for k, v in headers.items()}
-    url = "/api/threads/say-hello/comments"
-    got = client.open(url, method=method, headers=headers)
-    monkeypatch.setattr(api, "make_conditional", lambda r: r.make_conditional(api.request))
-    expected = client.open(url, method=method, headers=headers)
-    assert got.status_code == expected.status_code
-    assert got.get_data() == expected.get_data()
-    assert [k for k, _ in got.headers] == [k for k, _ in expected.headers]
-    assert [kv for kv in got.headers if kv[0] != "Date"] == [
-        kv for kv in expected.headers if kv[0] != "Date"]
-
-
 def test_the_disk_fsync_probe_times_real_syncs_and_cleans_up(tmp_path):
     median = fsync_ms(tmp_path, times=5)
     assert 0 < median < 10_000

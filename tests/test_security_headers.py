@@ -67,6 +67,9 @@ def check_headers(response) -> list[str]:
         problems.append(f"Referrer-Policy {response.headers.get('Referrer-Policy')}")
     if response.headers.get("X-Frame-Options") not in ("DENY", "SAMEORIGIN"):
         problems.append("X-Frame-Options")
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"):
+        if len(response.raw.headers.getlist(name)) != 1:
+            problems.append(f"{name} sent {len(response.raw.headers.getlist(name))} times")
     return problems
 
 
