@@ -30,7 +30,7 @@ from comments_service.spam.corpus import read_labelled_csv
 from comments_service.spam.replay import import_examples
 
 from . import ROOT, WORK, data, isso_peer, load, servers, site
-from .figures import best_of, cpu_lines, ratio, report, verdicts
+from .figures import best_of, cpu_lines, ratio, report
 from .spam_bench import BLOG_FIXTURE
 
 SECRET = "bench-secret-key-not-for-production-7f3a9c"
@@ -50,6 +50,23 @@ ISSO_POST = (
 def relaxed_limits() -> dict[str, str]:
     """Rate limits off for the run, as Isso's `[guard] enabled = false` (spam/settings.py)."""
     return {"COMMENTS_RATE_LIMIT_ENABLED": "false"}
+
+
+TARGETS = [
+    # key, comparison, limit, what
+    ("list_vs_isso", ">=", 50, "list a thread: at least 50x Isso"),
+    ("list_vs_flask", ">=", 0.6, "list a thread: at least 0.6x a bare Flask endpoint"),
+    ("list_p99_ms", "<=", 10, "list a thread: p99 at most 10 ms at c=8"),
+    ("counts_vs_isso", ">=", 3, "counts for 10 slugs: at least 3x Isso"),
+    ("post_vs_isso", ">=", 5, "post a comment: at least 5x Isso"),
+    ("post_p99_ms", "<=", 50, "post a comment: p99 at most 50 ms"),
+    ("million_list_p99_ratio", "<=", 1.5, "1,000,000 comments: list p99 within 1.5x"),
+    ("million_counts_p99_ratio", "<=", 1.5, "1,000,000 comments: counts p99 within 1.5x"),
+    ("build_vs_pelican", "<=", 1.0, "site build, 1,000 posts: at most 1.0x stock Pelican"),
+    ("rebuild_vs_full", "<=", 0.5, "cached rebuild after an approval: at most 0.5x full"),
+    ("article_page_bytes", "<=", 30 * 1024, "article page, HTML + CSS + JS: at most 30 KB"),
+    ("widget_bytes", "<=", 12 * 1024, "comment widget: at most 12 KB"),
+]
 
 
 def log(*parts) -> None:
@@ -127,6 +144,20 @@ def fsync_ms(folder: Path, times: int = 100) -> float:
 
 def counts_query(slugs: list[str]) -> str:
     return "&".join(f"slug={slug}" for slug in slugs)
+
+
+def verdicts(figures: dict) -> list[str]:
+    lines = []
+    for key, op, limit, what in TARGETS:
+        value = figures.get(key)
+        if value is None:
+            continue
+        met = value >= limit if op == ">=" else value <= limit
+        by = ""
+        if not met:
+            by = f", missed by {abs(value / limit - 1) * 100:.0f}%"
+        lines.append(f"  [{'met   ' if met else 'MISSED'}] {what}: {value}{by}")
+    return lines
 
 
 def run_spam_bench() -> dict | None:

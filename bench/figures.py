@@ -1,5 +1,5 @@
 """The bench's headline figures from its runs: the best of the rounds, the ratios of the JSON
-line, the targets they are judged against, and the lines that explain the server CPU figures."""
+line, and the lines that explain the server CPU figures."""
 
 from __future__ import annotations
 
@@ -7,23 +7,6 @@ import dataclasses
 import statistics
 
 from . import load
-
-TARGETS = [
-    # key, comparison, limit, what
-    ("list_vs_isso", ">=", 50, "list a thread: at least 50x Isso"),
-    ("list_vs_flask", ">=", 0.6, "list a thread: at least 0.6x a bare Flask endpoint"),
-    ("list_p99_ms", "<=", 10, "list a thread: p99 at most 10 ms at c=8"),
-    ("counts_vs_isso", ">=", 3, "counts for 10 slugs: at least 3x Isso"),
-    ("post_vs_isso", ">=", 5, "post a comment: at least 5x Isso"),
-    ("post_p99_ms", "<=", 50, "post a comment: p99 at most 50 ms"),
-    ("million_list_p99_ratio", "<=", 1.5, "1,000,000 comments: list p99 within 1.5x"),
-    ("million_counts_p99_ratio", "<=", 1.5, "1,000,000 comments: counts p99 within 1.5x"),
-    ("build_vs_pelican", "<=", 1.0, "site build, 1,000 posts: at most 1.0x stock Pelican"),
-    ("rebuild_vs_full", "<=", 0.5, "cached rebuild after an approval: at most 0.5x full"),
-    ("article_page_bytes", "<=", 30 * 1024, "article page, HTML + CSS + JS: at most 30 KB"),
-    ("widget_bytes", "<=", 12 * 1024, "comment widget: at most 12 KB"),
-]
-
 
 def ratio(a: float, b: float) -> float:
     return a / b if b else float("inf")
@@ -61,20 +44,6 @@ def report(http: dict, build: dict, weights: dict, rounds: dict | None = None) -
         "widget_bytes": weights["widget_bytes"],
         "article_page_bytes": weights["article_page_bytes"],
     }
-
-
-def verdicts(figures: dict) -> list[str]:
-    lines = []
-    for key, op, limit, what in TARGETS:
-        value = figures.get(key)
-        if value is None:
-            continue
-        met = value >= limit if op == ">=" else value <= limit
-        by = ""
-        if not met:
-            by = f", missed by {abs(value / limit - 1) * 100:.0f}%"
-        lines.append(f"  [{'met   ' if met else 'MISSED'}] {what}: {value}{by}")
-    return lines
 
 
 def best_of(results: list[load.Result]) -> load.Result:

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from bench import data
-from bench.__main__ import fsync_ms
-from bench.figures import best_of, cpu_lines, report, verdicts
+from bench.__main__ import fsync_ms, verdicts
+from bench.figures import best_of, cpu_lines, report
 from bench.load import Result
 from bench.servers import tree_cpu_seconds
 from comments_service import store
