@@ -11,7 +11,6 @@ The last line of output is one JSON object with the headline figures.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib
 import importlib.util
 import json
@@ -31,6 +30,7 @@ from comments_service.spam.corpus import read_labelled_csv
 from comments_service.spam.replay import import_examples
 
 from . import ROOT, WORK, data, isso_peer, load, servers, site
+from .figures import best_of, cpu_lines, ratio, report
 from .spam_bench import BLOG_FIXTURE
 
 SECRET = "bench-secret-key-not-for-production-7f3a9c"
@@ -146,44 +146,6 @@ def counts_query(slugs: list[str]) -> str:
     return "&".join(f"slug={slug}" for slug in slugs)
 
 
-def ratio(a: float, b: float) -> float:
-    return a / b if b else float("inf")
-
-
-def cpu_ratio(a: list[load.Result], b: list[load.Result]) -> float | None:
-    """a's server CPU per request over b's: the median over the rounds of the ratio within each
-    round. What one request costs here rises by half or more while others load this shared
-    machine; two runs of one round, minutes apart at most, see about the same load."""
-    ratios = [x.cpu_us / y.cpu_us for x, y in zip(a, b) if x.cpu_us and y.cpu_us]
-    return round(statistics.median(ratios), 2) if ratios else None
-
-
-def report(http: dict, build: dict, weights: dict, rounds: dict | None = None) -> dict:
-    """The headline figures (the last line's JSON) from the best run of each measurement; the
-    CPU ratios from the runs of every round (`rounds`: name -> results, by default the best)."""
-    rounds = rounds or {name: [result] for name, result in http.items()}
-    return {
-        "list_vs_isso": round(ratio(http["ours list"].rps, http["isso list"].rps), 1),
-        "list_vs_flask": round(ratio(http["ours list"].rps, http["bare flask"].rps), 2),
-        "counts_vs_isso": round(ratio(http["ours counts"].rps, http["isso counts"].rps), 1),
-        "post_vs_isso": round(ratio(http["ours post"].rps, http["isso post"].rps), 1),
-        "post_vs_flask": round(ratio(http["ours post"].rps, http["bare flask post"].rps), 2),
-        # Server CPU per request, which the disk's fsync and the load beside it move far less.
-        "post_cpu_vs_isso": cpu_ratio(rounds["isso post"], rounds["ours post"]),
-        "list_304_cpu_vs_200": cpu_ratio(rounds["ours list 304"], rounds["ours list"]),
-        "list_p99_ms": round(http["ours list"].p99_ms, 2),
-        "post_p99_ms": round(http["ours post"].p99_ms, 2),
-        "million_list_p99_ratio": round(
-            ratio(http["million list"].p99_ms, http["ours list"].p99_ms), 2),
-        "million_counts_p99_ratio": round(
-            ratio(http["million counts"].p99_ms, http["ours counts"].p99_ms), 2),
-        "build_vs_pelican": round(build["build_vs_pelican"], 2),
-        "rebuild_vs_full": round(build["rebuild_vs_full"], 2),
-        "widget_bytes": weights["widget_bytes"],
-        "article_page_bytes": weights["article_page_bytes"],
-    }
-
-
 def verdicts(figures: dict) -> list[str]:
     lines = []
     for key, op, limit, what in TARGETS:
@@ -215,21 +177,6 @@ def run_spam_bench() -> dict | None:
     for key, value in (figures or {}).items():
         log(f"  {key}: {value}")
     return figures
-
-
-def best_of(results: list[load.Result]) -> load.Result:
-    """The least disturbed figures of several runs (the machine may be shared): the highest
-    throughput, the latencies of the run with the lowest p99 (among runs that completed a
-    request: one that completed none reports a p99 of 0), the lowest CPU per request; errors
-    of all runs."""
-    fastest = max(results, key=lambda r: r.rps)
-    steadiest = min((r for r in results if r.requests), key=lambda r: r.p99_ms, default=fastest)
-    cpu = [r.cpu_us for r in results if r.cpu_us is not None]
-    return dataclasses.replace(
-        fastest, p50_ms=steadiest.p50_ms, p99_ms=steadiest.p99_ms,
-        errors=sum(r.errors for r in results), bad_status=sum(r.bad_status for r in results),
-        requests=sum(r.requests for r in results), cpu_us=min(cpu) if cpu else None,
-    )
 
 
 def bench_http(args, folder: Path, client: load.Client) -> tuple[dict, dict]:
@@ -358,7 +305,8 @@ def bench_http(args, folder: Path, client: load.Client) -> tuple[dict, dict]:
     log(f"  post    ours/bare Flask POST (reads the JSON, answers 201, nothing else): "
         f"{ratio(best['ours post'].rps, best['bare flask post'].rps):.2f}x requests/s; the "
         f"ceiling over Isso: {ratio(best['bare flask post'].rps, best['isso post'].rps):.1f}x")
-    log_cpu(best, runs)
+    for line in cpu_lines(best, runs):
+        log(line)
     for what in ("list", "counts"):
         small, big = best[f"ours {what}"], best[f"million {what}"]
         log(f"  {what:7} 1,000,000 comments vs small: p50 {big.p50_ms:.2f} vs "
@@ -369,28 +317,6 @@ def bench_http(args, folder: Path, client: load.Client) -> tuple[dict, dict]:
     for line in queries:
         log("    " + line)
     return best, runs
-
-
-def log_cpu(best: dict, runs: dict) -> None:
-    """Server CPU per request (user + system of master and workers over the requests served),
-    which the disk's fsync does not move: the lowest of the rounds, and the two ratios of the
-    JSON line with the per-round ratios they are the median of (cpu_ratio)."""
-    def us(name: str) -> str:
-        return f"{best[name].cpu_us:.0f} us" if best[name].cpu_us else "n/a"
-
-    def per_round(a: str, b: str) -> str:
-        each = [x.cpu_us / y.cpu_us for x, y in zip(runs[a], runs[b]) if x.cpu_us and y.cpu_us]
-        return ", ".join(f"{value:.2f}" for value in each)
-
-    log(f"  server CPU per request, lowest of the rounds: list ours {us('ours list')}, bare Flask"
-        f" {us('bare flask')}, Isso {us('isso list')}; post ours {us('ours post')}, Isso"
-        f" {us('isso post')}, bare Flask POST {us('bare flask post')}")
-    log(f"  post    Isso's server CPU per post / ours: "
-        f"{cpu_ratio(runs['isso post'], runs['ours post'])}x (post_cpu_vs_isso; median of the "
-        f"rounds: {per_round('isso post', 'ours post')})")
-    log(f"  list    server CPU of a 304 (If-None-Match hit) / a 200: "
-        f"{cpu_ratio(runs['ours list 304'], runs['ours list'])}x (list_304_cpu_vs_200; median of"
-        f" the rounds: {per_round('ours list 304', 'ours list')})")
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import re
 import resource
@@ -107,7 +108,11 @@ def build(content: Path, output: Path, settings: Path, *, fresh: bool) -> tuple[
     argv = [str(PELICAN), str(content), "-o", str(output), "-s", str(settings), "-q"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(argv, check=True, cwd=settings.parent, capture_output=True)
+    # The plugin from this tree, as the servers run it (cwd=ROOT), not from wherever the venv's
+    # editable install points: a second worktree sharing one venv measures its own code.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    subprocess.run(argv, check=True, cwd=settings.parent, env=env, capture_output=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

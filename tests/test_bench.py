@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from bench import data
-from bench.__main__ import best_of, fsync_ms, report, verdicts
+from bench.__main__ import fsync_ms, verdicts
+from bench.figures import best_of, cpu_lines, report
 from bench.load import Result
 from bench.servers import tree_cpu_seconds
 from comments_service import store
@@ -162,6 +163,9 @@ def test_cpu_ratios_pair_the_runs_of_each_round_and_take_the_median():
                      {"widget_bytes": 1, "article_page_bytes": 1}, rounds)
     assert figures["list_304_cpu_vs_200"] == 1.05  # not 740 / 400 = 1.85 across rounds
     assert figures["post_cpu_vs_isso"] == 2.38
+    printed = "\n".join(cpu_lines(best, rounds))
+    assert "1.05x (list_304_cpu_vs_200; median of the rounds: 1.30, 1.05, 0.97)" in printed
+    assert "2.38x (post_cpu_vs_isso; median of the rounds: 2.50, 2.25)" in printed
 
 
 def test_best_of_ignores_the_latency_of_a_run_that_completed_nothing():
