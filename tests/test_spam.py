@@ -90,6 +90,7 @@ def test_a_missing_form_token_alone_never_holds_or_spams():
         (signals.short_with_link, {"body": "https://www.x.example/photo.php?fbid=5436274857&set=a.b.c&type=3 "}, True),
         (signals.short_with_link,
          {"body": "A long and thoughtful comment that happens to cite https://x.example as a source."}, False),
+        (signals.short_with_link, {"body": "One link, to the slides of the talk I mentioned: https://a.example"}, False),
         (signals.short_with_link, {"body": "no link here"}, False),
         (signals.short_with_link, {"body": "no link here", "body_html": "<p>no link here</p>"}, False),
         (signals.very_long, "x" * 5001, True),
@@ -190,8 +191,8 @@ BARE_LINK = signals.short_with_link({"body": "Our song: https://x.example"})
         (None, [TOO_FAST, FORGED], True, store.PENDING),  # untrained never spams without a hard signal
         (None, [HARD], True, store.SPAM),
         (0.01, [HARD], True, store.SPAM),
-        (0.002, [], True, store.APPROVED),
-        (0.002, [HOLDS], True, store.PENDING),
+        (0.001, [], True, store.APPROVED),
+        (0.001, [HOLDS], True, store.PENDING),
         (0.005, [], True, store.PENDING),  # not low enough to publish
         (0.30, [], False, store.PENDING),
         (0.75, [], True, store.PENDING),  # leans to spam, not sure enough alone
@@ -202,7 +203,7 @@ BARE_LINK = signals.short_with_link({"body": "Our song: https://x.example"})
         (0.90, [], True, store.SPAM),
         (0.90, [], False, store.SPAM),
         (0.20, [SHOUTS], True, store.PENDING),  # but it holds where the mode would publish
-        (0.002, [BARE_LINK], True, store.PENDING),
+        (0.001, [BARE_LINK], True, store.PENDING),
     ],
 )
 def test_decision_thresholds(probability, found, may_publish, status):
@@ -216,7 +217,7 @@ def test_reasons_name_the_signals_the_classifier_and_the_mode():
     assert held.score == 0.2
     spammed = decide(0.8, [WEAK, TOO_FAST], SETTINGS, may_publish=True, publish_reason="x")
     assert spammed.reasons == [TOO_FAST.reason, WEAK.reason, "spam filter: 80% likely spam"]
-    published = decide(0.002, [], SETTINGS, may_publish=True, publish_reason="trusted returning commenter")
+    published = decide(0.001, [], SETTINGS, may_publish=True, publish_reason="trusted returning commenter")
     assert published.reasons == ["spam filter: 0% likely spam", "trusted returning commenter"]
     untrained = decide(None, [WEAK], SETTINGS, may_publish=False, publish_reason="x")
     assert (untrained.score, untrained.reasons) == (0.5, ["held for moderation"])

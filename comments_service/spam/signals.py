@@ -21,7 +21,8 @@ SPAM_WEIGHT = 10.0
 HOLD_WEIGHT = 1.0
 # Shorter texts repeat innocently ("Thanks, great post!"), so they never count as copies.
 DUPLICATE_MIN_CHARS = 40
-SHORT_WITH_LINK_CHARS = 60
+# Text besides the addresses (a URL alone is long but says nothing).
+SHORT_WITH_LINK_CHARS = 40
 VERY_LONG_CHARS = 5000
 SHOUTING_MIN_LETTERS = 12
 SHOUTING_SHARE = 0.7
