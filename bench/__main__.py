@@ -179,7 +179,8 @@ def run_spam_bench() -> dict | None:
     return figures
 
 
-def bench_http(args, folder: Path, client: load.Client) -> tuple[dict, dict]:
+def prepare_data(args, folder: Path):
+    """The benchmark's databases, sites and Isso install: (Isso's venv, the million database)."""
     section("Data")
     limits = relaxed_limits()
     log("  rate limits relaxed for the run: "
@@ -202,89 +203,105 @@ def bench_http(args, folder: Path, client: load.Client) -> tuple[dict, dict]:
     log(f"  million: {data.sample_counts(million_db):,} comments in {args.million_threads:,} "
         f"threads ({million_db.name})")
 
-    running: list[servers.Server] = []
-    try:
-        ours = ours_server("ours", folder / "ours.db", folder / "site", folder).start()
-        running.append(ours)
-        prime_workers(ours.url)
-        cfg = isso_peer.configure(folder, host=ours.url)
-        isso_peer.load(isso_env, cfg, folder / "isso-data.json")
-        isso = servers.Server("isso", isso_env / "bin" / "gunicorn", "isso.run:application",
-                              {"ISSO_SETTINGS": str(cfg)}, folder / "isso.log", "/info").start()
-        running.append(isso)
+    return isso_env, million_db
 
-        body = fetch(f"{ours.url}/api/threads/{data.LIST_SLUG}/comments")
-        listed = json.loads(body)
-        isso_listed = json.loads(fetch(f"{isso.url}/?uri=%2F{data.LIST_SLUG}%2F"))
-        assert listed["total"] == data.LIST_COMMENTS, listed["total"]
-        assert isso_listed["total_replies"] == data.LIST_COMMENTS, isso_listed["total_replies"]
-        (folder / "list.json").write_bytes(body)
-        bare = servers.Server("bare", ROOT / ".venv" / "bin" / "gunicorn", "bench.bare_flask:app",
-                              {"BENCH_BARE_BODY": str(folder / "list.json")}, folder / "bare.log",
-                              "/bare", cwd=ROOT).start()
-        running.append(bare)
-        assert fetch(bare.url + "/bare") == body
-        million = ours_server("million", million_db, folder / "million-site", folder).start()
-        running.append(million)
-        assert fetch(f"{million.url}/api/threads/{data.LIST_SLUG}/comments") == body
 
-        with urllib.request.urlopen(f"{ours.url}/api/threads/{data.LIST_SLUG}/comments") as answer:
-            etag = answer.headers["ETag"]
-        token = json.loads(fetch(f"{ours.url}/api/form-token"))["token"]
-        step = max(1, args.count_threads // 10)
-        slugs = [data.count_slug(i) for i in range(0, args.count_threads, step)][:10]
-        million_slugs = [f"m-{i:05d}" for i in range(0, args.million_threads - 1,
-                                                     max(1, args.million_threads // 10))][:10]
-        ours_list = f"{ours.url}/api/threads/{data.LIST_SLUG}/comments"
-        isso_list = f"{isso.url}/?uri=%2F{data.LIST_SLUG}%2F"
-        million_list = f"{million.url}/api/threads/{data.LIST_SLUG}/comments"
-        plan = [
-            ("ours list", lambda: client.get("ours list", ours_list, cpu=ours.cpu_seconds)),
-            # Right after the 200s, under the same load: their CPU ratio is taken per round.
-            ("ours list 304", lambda: client.get("ours list 304", ours_list,
-                                                 {"If-None-Match": etag}, cpu=ours.cpu_seconds)),
-            ("isso list", lambda: client.get("isso list", isso_list, cpu=isso.cpu_seconds)),
-            ("bare flask", lambda: client.get("bare flask", bare.url + "/bare",
-                                              cpu=bare.cpu_seconds)),
-            ("ours counts", lambda: client.get(
-                "ours counts", f"{ours.url}/api/counts?{counts_query(slugs)}",
-                cpu=ours.cpu_seconds)),
-            ("isso counts", lambda: client.post_json(
-                "isso counts", f"{isso.url}/count", [f"/{slug}/" for slug in slugs],
-                cpu=isso.cpu_seconds)),
-            ("bare flask post", lambda: client.post_comments(
-                "bare flask post", bare.url + "/bare", OURS_POST.replace("@TOKEN@", token),
-                cpu=bare.cpu_seconds)),
-            ("ours post", lambda: client.post_comments(
-                "ours post", f"{ours.url}/api/threads/{data.POST_SLUG}/comments",
-                OURS_POST.replace("@TOKEN@", token), cpu=ours.cpu_seconds)),
-            ("isso post", lambda: client.post_comments(
-                "isso post", f"{isso.url}/new?uri=%2F{data.POST_SLUG}%2F", ISSO_POST,
-                cpu=isso.cpu_seconds)),
-            ("million list", lambda: client.get("million list", million_list,
-                                                cpu=million.cpu_seconds)),
-            ("million counts", lambda: client.get(
-                "million counts", f"{million.url}/api/counts?{counts_query(million_slugs)}",
-                cpu=million.cpu_seconds)),
-        ]
-        section(f"HTTP: {client.kind} client, c={client.concurrency}, {client.seconds:.0f} s per"
-                f" run after {client.warmup:.1f} s warm-up, {args.rounds} rounds;"
-                f" gunicorn -w {WORKERS} (sync workers) for all")
-        runs: dict[str, list[load.Result]] = {name: [] for name, _ in plan}
-        for round_ in range(args.rounds):
-            for name, measure in plan:
-                result = measure()
-                runs[name].append(result)
-                log(f"  round {round_ + 1}: {result.row()}")
-        best = {name: best_of(results) for name, results in runs.items()}
-        refused = [r for r in best.values() if r.bad_status or r.errors]
-        for r in refused:
-            log(f"  WARNING: {r.name}: {r.errors} socket errors and {r.bad_status} answers with an"
-                f" error status out of {r.requests:,} (see {folder}/*.log)")
-    finally:
-        for server in reversed(running):
-            server.stop()
+def start_servers(folder: Path, isso_env: Path, million_db: Path, running: list) -> tuple:
+    """Ours, Isso, the bare Flask peer and ours on a million comments, each checked to serve
+    the same thread; appended to `running` as they start. Returns them and the listing."""
+    ours = ours_server("ours", folder / "ours.db", folder / "site", folder).start()
+    running.append(ours)
+    prime_workers(ours.url)
+    cfg = isso_peer.configure(folder, host=ours.url)
+    isso_peer.load(isso_env, cfg, folder / "isso-data.json")
+    isso = servers.Server("isso", isso_env / "bin" / "gunicorn", "isso.run:application",
+                          {"ISSO_SETTINGS": str(cfg)}, folder / "isso.log", "/info").start()
+    running.append(isso)
 
+    body = fetch(f"{ours.url}/api/threads/{data.LIST_SLUG}/comments")
+    listed = json.loads(body)
+    isso_listed = json.loads(fetch(f"{isso.url}/?uri=%2F{data.LIST_SLUG}%2F"))
+    assert listed["total"] == data.LIST_COMMENTS, listed["total"]
+    assert isso_listed["total_replies"] == data.LIST_COMMENTS, isso_listed["total_replies"]
+    (folder / "list.json").write_bytes(body)
+    bare = servers.Server("bare", ROOT / ".venv" / "bin" / "gunicorn", "bench.bare_flask:app",
+                          {"BENCH_BARE_BODY": str(folder / "list.json")}, folder / "bare.log",
+                          "/bare", cwd=ROOT).start()
+    running.append(bare)
+    assert fetch(bare.url + "/bare") == body
+    million = ours_server("million", million_db, folder / "million-site", folder).start()
+    running.append(million)
+    assert fetch(f"{million.url}/api/threads/{data.LIST_SLUG}/comments") == body
+
+    return ours, isso, bare, million, body
+
+
+def measurement_plan(args, client: load.Client, ours, isso, bare, million) -> tuple[list, list, list]:
+    """(name, measure) for every run of a round, in order; and the slugs counts ask for."""
+    with urllib.request.urlopen(f"{ours.url}/api/threads/{data.LIST_SLUG}/comments") as answer:
+        etag = answer.headers["ETag"]
+    token = json.loads(fetch(f"{ours.url}/api/form-token"))["token"]
+    step = max(1, args.count_threads // 10)
+    slugs = [data.count_slug(i) for i in range(0, args.count_threads, step)][:10]
+    million_slugs = [f"m-{i:05d}" for i in range(0, args.million_threads - 1,
+                                                 max(1, args.million_threads // 10))][:10]
+    ours_list = f"{ours.url}/api/threads/{data.LIST_SLUG}/comments"
+    isso_list = f"{isso.url}/?uri=%2F{data.LIST_SLUG}%2F"
+    million_list = f"{million.url}/api/threads/{data.LIST_SLUG}/comments"
+    plan = [
+        ("ours list", lambda: client.get("ours list", ours_list, cpu=ours.cpu_seconds)),
+        # Right after the 200s, under the same load: their CPU ratio is taken per round.
+        ("ours list 304", lambda: client.get("ours list 304", ours_list,
+                                             {"If-None-Match": etag}, cpu=ours.cpu_seconds)),
+        ("isso list", lambda: client.get("isso list", isso_list, cpu=isso.cpu_seconds)),
+        ("bare flask", lambda: client.get("bare flask", bare.url + "/bare",
+                                          cpu=bare.cpu_seconds)),
+        ("ours counts", lambda: client.get(
+            "ours counts", f"{ours.url}/api/counts?{counts_query(slugs)}",
+            cpu=ours.cpu_seconds)),
+        ("isso counts", lambda: client.post_json(
+            "isso counts", f"{isso.url}/count", [f"/{slug}/" for slug in slugs],
+            cpu=isso.cpu_seconds)),
+        ("bare flask post", lambda: client.post_comments(
+            "bare flask post", bare.url + "/bare", OURS_POST.replace("@TOKEN@", token),
+            cpu=bare.cpu_seconds)),
+        ("ours post", lambda: client.post_comments(
+            "ours post", f"{ours.url}/api/threads/{data.POST_SLUG}/comments",
+            OURS_POST.replace("@TOKEN@", token), cpu=ours.cpu_seconds)),
+        ("isso post", lambda: client.post_comments(
+            "isso post", f"{isso.url}/new?uri=%2F{data.POST_SLUG}%2F", ISSO_POST,
+            cpu=isso.cpu_seconds)),
+        ("million list", lambda: client.get("million list", million_list,
+                                            cpu=million.cpu_seconds)),
+        ("million counts", lambda: client.get(
+            "million counts", f"{million.url}/api/counts?{counts_query(million_slugs)}",
+            cpu=million.cpu_seconds)),
+    ]
+    return plan, slugs, million_slugs
+
+
+def run_rounds(args, client: load.Client, plan: list, folder: Path) -> tuple[dict, dict]:
+    """Every run of the plan, round after round; the best of each and all the results."""
+    section(f"HTTP: {client.kind} client, c={client.concurrency}, {client.seconds:.0f} s per"
+            f" run after {client.warmup:.1f} s warm-up, {args.rounds} rounds;"
+            f" gunicorn -w {WORKERS} (sync workers) for all")
+    runs: dict[str, list[load.Result]] = {name: [] for name, _ in plan}
+    for round_ in range(args.rounds):
+        for name, measure in plan:
+            result = measure()
+            runs[name].append(result)
+            log(f"  round {round_ + 1}: {result.row()}")
+    best = {name: best_of(results) for name, results in runs.items()}
+    refused = [r for r in best.values() if r.bad_status or r.errors]
+    for r in refused:
+        log(f"  WARNING: {r.name}: {r.errors} socket errors and {r.bad_status} answers with an"
+            f" error status out of {r.requests:,} (see {folder}/*.log)")
+    return best, runs
+
+
+def report_http(folder: Path, best: dict, runs: dict, body: bytes, million_db: Path,
+                slugs: list, million_slugs: list) -> None:
+    """The HTTP section's figures, in words."""
     judged, posted = classifier_share(folder / "ours.db")
     log(f"  spam filter on for our posts: the trained classifier judged {judged:,} of {posted:,}")
     if judged < 0.99 * posted:
@@ -316,6 +333,19 @@ def bench_http(args, folder: Path, client: load.Client) -> tuple[dict, dict]:
     log("  uncached queries (what a cache miss costs), small vs 1,000,000 comments:")
     for line in queries:
         log("    " + line)
+
+
+def bench_http(args, folder: Path, client: load.Client) -> tuple[dict, dict]:
+    isso_env, million_db = prepare_data(args, folder)
+    running: list[servers.Server] = []
+    try:
+        ours, isso, bare, million, body = start_servers(folder, isso_env, million_db, running)
+        plan, slugs, million_slugs = measurement_plan(args, client, ours, isso, bare, million)
+        best, runs = run_rounds(args, client, plan, folder)
+    finally:
+        for server in reversed(running):
+            server.stop()
+    report_http(folder, best, runs, body, million_db, slugs, million_slugs)
     return best, runs
 
 

@@ -3,7 +3,6 @@
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
 
 import feedparser
 import pytest
