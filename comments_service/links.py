@@ -79,9 +79,14 @@ def _may_link(body: str) -> bool:
     return (
         "[" in body or "\\" in body or _AUTOLINK_START.search(body) is not None
         or URL_RE.search(body) is not None
+        # Emphasis marks go when rendered, leaving an address they touched ("_e.com_").
+        or URL_RE.search(body.translate(_EMPHASIS_TO_SPACE)) is not None
         # An entity may spell part of an address once decoded, or end just before one.
         or ("&" in body and URL_RE.search(html.unescape(body)) is not None)
     )
+
+
+_EMPHASIS_TO_SPACE = str.maketrans("_*", "  ")
 
 
 def replace_addresses(text: str, replacement: str) -> str:
