@@ -79,14 +79,18 @@ def _may_link(body: str) -> bool:
     return (
         "[" in body or "\\" in body or _AUTOLINK_START.search(body) is not None
         or URL_RE.search(body) is not None
-        # Emphasis marks go when rendered, leaving an address they touched ("_e.com_").
-        or URL_RE.search(body.translate(_EMPHASIS_TO_SPACE)) is not None
+        # Emphasis marks go when rendered, leaving an address they touched ("_e.com_"), and
+        # the HTML parser drops control characters ("0\x03-c.example" links "0-c.example").
+        or URL_RE.search(body.translate(_AS_RENDERED)) is not None
         # An entity may spell part of an address once decoded, or end just before one.
         or ("&" in body and URL_RE.search(html.unescape(body)) is not None)
     )
 
 
-_EMPHASIS_TO_SPACE = str.maketrans("_*", "  ")
+_AS_RENDERED = {
+    **str.maketrans("_*", "  "),
+    **dict.fromkeys([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), *range(0x7F, 0xA0)]),
+}
 
 
 def replace_addresses(text: str, replacement: str) -> str:
