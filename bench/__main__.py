@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import sys
 import time
 import traceback
@@ -30,7 +29,7 @@ from comments_service.spam.corpus import read_labelled_csv
 from comments_service.spam.replay import import_examples
 
 from . import ROOT, WORK, data, isso_peer, load, servers, site
-from .figures import best_of, cpu_lines, ratio, report
+from .figures import best_of, cpu_lines, fsync_ms, ratio, report
 from .spam_bench import BLOG_FIXTURE
 
 SECRET = "bench-secret-key-not-for-production-7f3a9c"
@@ -120,26 +119,6 @@ def classifier_share(database: Path) -> tuple[int, int]:
     rows = db.execute("SELECT spam_reasons FROM comments WHERE thread = ?", [data.POST_SLUG]).fetchall()
     db.close()
     return sum("spam filter:" in reasons for (reasons,) in rows), len(rows)
-
-
-def fsync_ms(folder: Path, times: int = 100) -> float:
-    """The median time of one fsync after a 4 KiB write, on the disk the databases live on.
-    Isso commits each statement in SQLite's default rollback journal, which waits for fsync
-    several times per post; ours commits in WAL mode (synchronous=NORMAL), which syncs only at
-    checkpoints. So Isso's posts per second follow this disk's fsync, and the post ratio too."""
-    probe = folder / "fsync-probe"
-    spans = []
-    descriptor = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        for _ in range(times):
-            os.write(descriptor, b"x" * 4096)
-            started = time.perf_counter()
-            os.fsync(descriptor)
-            spans.append(time.perf_counter() - started)
-    finally:
-        os.close(descriptor)
-        probe.unlink()
-    return round(statistics.median(spans) * 1000, 3)
 
 
 def counts_query(slugs: list[str]) -> str:

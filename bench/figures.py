@@ -4,7 +4,10 @@ line, and the lines that explain the server CPU figures."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import statistics
+import time
+from pathlib import Path
 
 from . import load
 
@@ -83,3 +86,23 @@ def cpu_lines(best: dict, runs: dict) -> list[str]:
         f"{cpu_ratio(runs['ours list 304'], runs['ours list'])}x (list_304_cpu_vs_200; median of"
         f" the rounds: {per_round('ours list 304', 'ours list')})",
     ]
+
+
+def fsync_ms(folder: Path, times: int = 100) -> float:
+    """The median time of one fsync after a 4 KiB write, on the disk the databases live on.
+    Isso commits each statement in SQLite's default rollback journal, which waits for fsync
+    several times per post; ours commits in WAL mode (synchronous=NORMAL), which syncs only at
+    checkpoints. So Isso's posts per second follow this disk's fsync, and the post ratio too."""
+    probe = folder / "fsync-probe"
+    spans = []
+    descriptor = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        for _ in range(times):
+            os.write(descriptor, b"x" * 4096)
+            started = time.perf_counter()
+            os.fsync(descriptor)
+            spans.append(time.perf_counter() - started)
+    finally:
+        os.close(descriptor)
+        probe.unlink()
+    return round(statistics.median(spans) * 1000, 3)

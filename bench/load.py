@@ -207,13 +207,16 @@ class Client:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began
-        latencies.sort()
+        return _python_result(name, sorted(latencies), elapsed, failures)
 
-        def pct(p):
-            if not latencies:
-                return 0.0
-            return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] * 1000
 
-        return Result(name=name, rps=len(latencies) / elapsed, p50_ms=pct(50), p99_ms=pct(99),
-                      requests=len(latencies), errors=failures[0], bad_status=failures[1],
-                      client="python")
+def _python_result(name: str, latencies: list[float], elapsed: float, failures: list[int]) -> Result:
+    """The Python client's figures from its sorted latencies (seconds)."""
+    def pct(p):
+        if not latencies:
+            return 0.0
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] * 1000
+
+    return Result(name=name, rps=len(latencies) / elapsed, p50_ms=pct(50), p99_ms=pct(99),
+                  requests=len(latencies), errors=failures[0], bad_status=failures[1],
+                  client="python")

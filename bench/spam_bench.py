@@ -198,6 +198,31 @@ def check(figures: dict) -> list[str]:
     return lines
 
 
+def summary(lovo, replays, baseline, latency, retrain, blog) -> dict:
+    """The figures `make bench` reports for the filter, from each part's measurement."""
+    lovo_f = lovo.figures()
+    replay_f = {name: tally.figures() for name, tally in replays.items()}
+    figures = {
+        "lovo_ham_to_spam": lovo_f["ham_to_spam_rate"],
+        "lovo_spam_to_spam": lovo_f["spam_recall"],
+        "lovo_spam_published": lovo_f["spam_published"],
+        "lovo_ham_published": lovo_f["ham_published_rate"],
+        "replay_worst_ham_to_spam": max(f["ham_to_spam_rate"] for f in replay_f.values()),
+        "replay_worst_spam_to_spam": min(f["spam_recall"] for f in replay_f.values()),
+        "replay_spam_to_spam": {name: f["spam_recall"] for name, f in replay_f.items()},
+        "replay_ham_to_spam": {name: f["ham_to_spam_rate"] for name, f in replay_f.items()},
+        "baseline_lovo_ham_to_spam": baseline["ham_to_spam"],
+        "baseline_lovo_spam_to_spam": baseline["spam_to_spam"],
+        "score_p50_ms": latency["p50_ms"],
+        "score_p99_ms": latency["p99_ms"],
+        "retrain_10k_seconds": retrain,
+        "mode": MODE,
+    }
+    if blog:
+        figures["blog_fixture_ham_to_spam"] = blog["ham"]["spam"]
+    return figures
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m bench.spam_bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer latency samples")
@@ -225,27 +250,8 @@ def main(argv: list[str] | None = None) -> dict:
             f" {blog['ham']['approved']}/{blog['ham']['pending']}/{blog['ham']['spam']}, spam"
             f" {blog['spam']['approved']}/{blog['spam']['pending']}/{blog['spam']['spam']};"
             f" ham at 0.5 or above: {blog['ham_over_0_5']} of {blog['hams']}")
-    lovo_f = lovo.figures()
-    replay_f = {name: tally.figures() for name, tally in replays.items()}
-    figures = {
-        "lovo_ham_to_spam": lovo_f["ham_to_spam_rate"],
-        "lovo_spam_to_spam": lovo_f["spam_recall"],
-        "lovo_spam_published": lovo_f["spam_published"],
-        "lovo_ham_published": lovo_f["ham_published_rate"],
-        "replay_worst_ham_to_spam": max(f["ham_to_spam_rate"] for f in replay_f.values()),
-        "replay_worst_spam_to_spam": min(f["spam_recall"] for f in replay_f.values()),
-        "replay_spam_to_spam": {name: f["spam_recall"] for name, f in replay_f.items()},
-        "replay_ham_to_spam": {name: f["ham_to_spam_rate"] for name, f in replay_f.items()},
-        "baseline_lovo_ham_to_spam": baseline["ham_to_spam"],
-        "baseline_lovo_spam_to_spam": baseline["spam_to_spam"],
-        "score_p50_ms": latency["p50_ms"],
-        "score_p99_ms": latency["p99_ms"],
-        "retrain_10k_seconds": retrain,
-        "mode": MODE,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
-    if blog:
-        figures["blog_fixture_ham_to_spam"] = blog["ham"]["spam"]
+    figures = summary(lovo, replays, baseline, latency, retrain, blog)
+    figures["seconds"] = round(time.perf_counter() - started, 1)
     log("  Targets (issue 5):")
     for line in check(figures):
         log(line)

@@ -247,3 +247,31 @@ def mailbox(app):
     )
     yield handler
     controller.stop()
+
+
+# --- what the moderation tests do over HTTP and read back ---------------------------------
+
+
+def post(live, **fields) -> int:
+    """A reader's comment through the public API; returns its id."""
+    response = live.post_comment(live.session(), **fields)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def public_ids(live, slug="say-hello") -> list[int]:
+    listed = live.session().get(f"{live.url}/api/threads/{slug}/comments").json()
+    return [c["id"] for c in listed["comments"]]
+
+
+def audit_rows(db, action=None) -> list[dict]:
+    rows = list(db.query("SELECT * FROM audit_log ORDER BY id"))
+    return [r for r in rows if action is None or r["action"] == action]
+
+
+def moderate(db, comment_id, to_status, allowed_from, action) -> None:
+    """A moderator's change of status as the form makes it: the change and its audit row, together."""
+    with db.atomic():
+        before = store.change_status(db, comment_id, to_status, allowed_from, store.utcnow())
+        store.add_audit(db, moderator="mod", action=action, comment_id=comment_id,
+                        from_status=before["status"], to_status=to_status)

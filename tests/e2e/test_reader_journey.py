@@ -16,14 +16,8 @@ def fill_comment(page, name: str, text: str) -> None:
     page.get_by_label("Comment", exact=True).fill(text)
 
 
-def test_reader_comments_and_replies_a_moderator_approves_and_spams_in_bulk_and_the_reader_sees_the_thread(
-    browser, service, db, page, shot
-):
-    grace = post(service, author="Grace", body="Call on a Tuesday morning; it works.")["id"]
-    approve(db, grace)
-    spam = post(service, author="Cheap Leads", body="Buy 10,000 warm leads today at leads.example")["id"]
-
-    # The reader: a comment, then a reply to Grace's published comment.
+def the_reader_comments_and_replies_to(grace, service, page, db, shot) -> list[int]:
+    """A comment, then a reply to Grace's published comment; both wait for moderation."""
     page.goto(f"{service.url}/{ARTICLE}/")
     expect(page.get_by_role("heading", name="Comments (1)")).to_be_visible()
     expect(page.locator(f"#c{grace}")).to_contain_text("Call on a Tuesday morning")
@@ -53,15 +47,11 @@ def test_reader_comments_and_replies_a_moderator_approves_and_spams_in_bulk_and_
     assert rows["I *always* call back within a day."]["status"] == store.PENDING
     assert rows["Tuesday works for me too."]["parent_id"] == grace
     lin = [rows[body]["id"] for body in ("I *always* call back within a day.", "Tuesday works for me too.")]
+    return lin
 
-    # Nobody else sees them yet.
-    stranger = browser.new_page()
-    stranger.goto(f"{service.url}/{ARTICLE}/")
-    expect(stranger.get_by_role("heading", name="Comments (1)")).to_be_visible()
-    expect(stranger.get_by_text("Tuesday works for me too.")).to_have_count(0)
-    stranger.close()
 
-    # The moderator: log in, approve Lin's two comments and mark the advert as spam, in bulk.
+def the_moderator_approves_and_spams_in_bulk(lin, spam, browser, service, shot) -> None:
+    """Log in, approve Lin's two comments and mark the advert as spam, in bulk."""
     add_moderator(service)
     moderator = browser.new_page()
     moderator.goto(f"{service.url}/moderate/")
@@ -83,6 +73,25 @@ def test_reader_comments_and_replies_a_moderator_approves_and_spams_in_bulk_and_
     expect(moderator.get_by_role("link", name="Spam (1)")).to_be_visible()
     shot(moderator, "marked-spam-in-bulk")
     moderator.close()
+
+
+def test_reader_comments_and_replies_a_moderator_approves_and_spams_in_bulk_and_the_reader_sees_the_thread(
+    browser, service, db, page, shot
+):
+    grace = post(service, author="Grace", body="Call on a Tuesday morning; it works.")["id"]
+    approve(db, grace)
+    spam = post(service, author="Cheap Leads", body="Buy 10,000 warm leads today at leads.example")["id"]
+
+    lin = the_reader_comments_and_replies_to(grace, service, page, db, shot)
+
+    # Nobody else sees them yet.
+    stranger = browser.new_page()
+    stranger.goto(f"{service.url}/{ARTICLE}/")
+    expect(stranger.get_by_role("heading", name="Comments (1)")).to_be_visible()
+    expect(stranger.get_by_text("Tuesday works for me too.")).to_have_count(0)
+    stranger.close()
+
+    the_moderator_approves_and_spams_in_bulk(lin, spam, browser, service, shot)
     statuses = {r["id"]: r["status"] for r in db.query("SELECT id, status FROM comments")}
     assert statuses == {grace: store.APPROVED, spam: store.SPAM, lin[0]: store.APPROVED, lin[1]: store.APPROVED}
 
